@@ -1,0 +1,82 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import { createAuditLogger, type AuditLogger } from './audit/audit-logger.ts'
+import { Authenticator } from './auth/authenticator.ts'
+import type { CpxdConfig } from './config/schema.ts'
+import { notFound } from './errors.ts'
+import { createClientErrorHandler } from './http/client-error.ts'
+import { errorHandler } from './http/error-handler.ts'
+import { jsonSerializerCompiler, zodValidatorCompiler } from './http/validation.ts'
+import audit from './plugins/app/audit.ts'
+import authentication, { rateLimitKey } from './plugins/app/authentication.ts'
+import requestId, { generateRequestId } from './plugins/app/request-id.ts'
+import tenantAuthorization from './plugins/app/tenant-authorization.ts'
+import cors from './plugins/external/cors.ts'
+import helmet from './plugins/external/helmet.ts'
+import rateLimit from './plugins/external/rate-limit.ts'
+import type { PostureStore } from './posture/store.ts'
+import cpxRoute from './routes/cpx.ts'
+import cpxTenantRoute from './routes/cpx-tenant.ts'
+import healthRoutes from './routes/health.ts'
+
+export interface AppDependencies {
+  readonly store: PostureStore
+  /** Defaults to a logger writing `config.audit.file`. */
+  readonly auditLogger?: AuditLogger
+}
+
+/**
+ * The request path, in the order DESIGN.md gives: request id, audit hook, helmet headers, CORS
+ * allowlist, rate limit, authentication, tenant authorization, route.
+ */
+export async function buildApp (config: CpxdConfig, deps: AppDependencies): Promise<FastifyInstance> {
+  const auditLogger = deps.auditLogger ?? createAuditLogger(config.audit.file)
+  const { server } = config
+  const app = Fastify({
+    logger: { level: config.log.level, stream: process.stderr },
+    // The audit log records every access; the application log keeps to lifecycle and faults.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: generateRequestId,
+    requestIdHeader: false,
+    trustProxy: trustProxyOption(server.trust_proxy),
+    bodyLimit: server.body_limit,
+    http: { maxHeaderSize: server.max_header_size, headersTimeout: server.headers_timeout },
+    requestTimeout: server.request_timeout,
+    keepAliveTimeout: server.keep_alive_timeout,
+    connectionTimeout: server.request_timeout * 2,
+    handlerTimeout: server.handler_timeout,
+    // Long enough that an over-long tenant id reaches validation and gets a 400, not a 404.
+    routerOptions: { maxParamLength: 512 },
+    clientErrorHandler: createClientErrorHandler(auditLogger),
+    return503OnClosing: true
+  })
+  app.setValidatorCompiler(zodValidatorCompiler)
+  app.setSerializerCompiler(jsonSerializerCompiler)
+  app.setErrorHandler(errorHandler)
+  app.addHook('onClose', async () => { auditLogger.flush() })
+
+  await app.register(requestId)
+  await app.register(audit, { logger: auditLogger })
+  await app.register(helmet)
+  await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
+  await app.register(rateLimit, { max: config.rate_limit.max, windowMs: config.rate_limit.window, keyFor: rateLimitKey })
+  await app.register(authentication, { authenticator: new Authenticator(config.auth.api_keys) })
+
+  await app.register(healthRoutes, { store: deps.store })
+  await app.register(cpxRoute, { store: deps.store, publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
+  await app.register(async function tenantScope (scope) {
+    scope.addHook('preParsing', scope.requireCredentials)
+    await scope.register(tenantAuthorization)
+    await scope.register(cpxTenantRoute, { store: deps.store })
+  })
+
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async function unknownRoute () {
+    throw notFound()
+  })
+  return app
+}
+
+/** A hop count trusts that many proxies nearest to cpxd; a list trusts those addresses. */
+function trustProxyOption (setting: CpxdConfig['server']['trust_proxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting
+  return setting
+}

@@ -1,0 +1,52 @@
+import type { Principal } from '../auth/principal.ts'
+
+/** One audit line, as DESIGN.md lists its fields; built from an allowlist, never from headers. */
+export interface AccessEvent {
+  event: string
+  request_id: string
+  client_ip: string
+  user_agent: string | null
+  principal: { kind: Principal['kind'], id: string | null } | null
+  tenant: string | null
+  tier: Principal['tier'] | null
+  method: string
+  route: string | null
+  path: string
+  params: Record<string, string>
+  status: number
+  duration_ms: number
+  reason?: string
+}
+
+/** Query parameters worth keeping: the ones cpxd reads. Unknown ones may hold anything. */
+export const AUDITED_QUERY_KEYS = ['format', 'profile', 'framework'] as const
+
+const MAX_FIELD = 256
+
+/** Keeps a caller-chosen value short enough that a probe cannot flood the log. */
+export function clip (value: string): string {
+  return value.length > MAX_FIELD ? `${value.slice(0, MAX_FIELD)}...` : value
+}
+
+/** The path without its query string: a query may carry a signature that must not be logged. */
+export function pathOf (url: string): string {
+  const q = url.indexOf('?')
+  return clip(q === -1 ? url : url.slice(0, q))
+}
+
+export function auditedParams (params: unknown, query: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (typeof params === 'object' && params !== null) {
+    for (const [key, value] of Object.entries(params)) {
+      if (typeof value === 'string') out[key] = clip(value)
+    }
+  }
+  if (typeof query === 'object' && query !== null) {
+    const q = query as Record<string, unknown>
+    for (const key of AUDITED_QUERY_KEYS) {
+      const value = q[key]
+      if (typeof value === 'string') out[key] = clip(value)
+    }
+  }
+  return out
+}

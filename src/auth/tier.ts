@@ -1,0 +1,10 @@
+/** Access tiers from the spec's tiered access, lowest first. */
+export const TIERS = ['public', 'customer', 'auditor'] as const
+export type Tier = typeof TIERS[number]
+
+const RANK: Record<Tier, number> = { public: 0, customer: 1, auditor: 2 }
+
+/** True when a principal of tier `have` may see what is visible to tier `need`. */
+export function tierAllows (have: Tier, need: Tier): boolean {
+  return RANK[have] >= RANK[need]
+}

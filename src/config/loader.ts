@@ -1,0 +1,74 @@
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { StartupError } from '../startup-error.ts'
+import { configSchema, type CpxdConfig } from './schema.ts'
+import type { ZodError } from 'zod'
+import { readSourceFile, toStartupError } from './source-file.ts'
+
+export const DEFAULT_CONFIG_PATH = 'config/cpxd.yaml'
+
+/** A validated config, with every relative path already resolved against the config's folder. */
+export interface LoadedConfig {
+  readonly file: string
+  readonly config: CpxdConfig
+}
+
+/** Environment variables that may override a key, for containers that cannot edit the file. */
+const ENV_OVERRIDES = [
+  { name: 'CPXD_HOST', path: ['server', 'host'], parse: (v: string) => v },
+  { name: 'CPXD_PORT', path: ['server', 'port'], parse: (v: string) => (/^\d+$/.test(v) ? Number(v) : v) },
+  { name: 'CPXD_LOG_LEVEL', path: ['log', 'level'], parse: (v: string) => v }
+] as const
+
+export function resolveConfigPath (explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+  return resolve(explicit ?? env.CPXD_CONFIG ?? DEFAULT_CONFIG_PATH)
+}
+
+export function loadConfig (file: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
+  const source = readSourceFile(file)
+  if (source.data !== null && source.data !== undefined && (typeof source.data !== 'object' || Array.isArray(source.data))) {
+    throw new StartupError(file, '(root)', 'must be a mapping of keys to values')
+  }
+  const raw = structuredClone((source.data ?? {}) as Record<string, unknown>)
+  for (const override of ENV_OVERRIDES) {
+    const value = env[override.name]
+    if (value === undefined || value === '') continue
+    setIn(raw, override.path, override.parse(value))
+  }
+  const result = configSchema.safeParse(raw)
+  if (!result.success) throw fromEnvOrFile(result.error)
+  const config = result.data
+  const base = dirname(file)
+  return {
+    file,
+    config: {
+      ...config,
+      posture_dir: resolveFrom(base, config.posture_dir),
+      audit: { ...config.audit, file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file) }
+    }
+  }
+
+  function setIn (target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+    let node = target
+    for (const key of path.slice(0, -1)) {
+      const next = node[key]
+      if (typeof next !== 'object' || next === null) node[key] = {}
+      node = node[key] as Record<string, unknown>
+    }
+    node[path[path.length - 1] as string] = value
+  }
+
+  /** An env override that fails validation is named as the env var, not as a line of the file. */
+  function fromEnvOrFile (error: ZodError): StartupError {
+    const issue = error.issues[0]
+    const joined = issue?.path.join('.')
+    const override = ENV_OVERRIDES.find((o) => o.path.join('.') === joined && env[o.name] !== undefined && env[o.name] !== '')
+    if (issue !== undefined && override !== undefined) {
+      return new StartupError(file, joined ?? '', `${issue.message} (from environment variable ${override.name})`)
+    }
+    return toStartupError(source, error)
+  }
+}
+
+function resolveFrom (base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path)
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod'
+import { TIERS } from '../auth/tier.ts'
+import { TENANT_ID_PATTERN } from '../posture/tenant-id.ts'
+import { duration } from './duration.ts'
+
+const DAY_MS = 86_400_000
+
+const origin = z.string().refine((value) => {
+  try {
+    return new URL(value).origin === value
+  } catch {
+    return false
+  }
+}, 'must be an exact origin such as https://trust.example.com (scheme, host, optional port; no path or trailing slash)')
+
+const apiKeyEntry = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$'),
+  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lowercase hex>, as printed by `cpxd keys new`'),
+  tier: z.enum(TIERS),
+  tenants: z.array(z.union([z.literal('*'), z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id or "*"')])).default([])
+})
+
+/** One hop count or a list of proxy addresses/CIDRs; `true` (trust anyone) is refused on purpose. */
+const trustProxy = z.union([
+  z.literal(false),
+  z.number().int().min(1).max(10),
+  z.array(z.string().min(1)).min(1)
+])
+
+const server = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  trust_proxy: trustProxy.default(false),
+  body_limit: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  max_header_size: z.number().int().min(4096).max(64 * 1024).default(16 * 1024),
+  request_timeout: duration(1000, 120_000).default(10_000),
+  headers_timeout: duration(1000, 120_000).default(5000),
+  keep_alive_timeout: duration(1000, 120_000).default(5000),
+  handler_timeout: duration(1000, 120_000).default(10_000),
+  shutdown_timeout: duration(1000, 120_000).default(10_000)
+}).refine((s) => s.headers_timeout <= s.request_timeout, {
+  message: 'headers_timeout must not exceed request_timeout',
+  path: ['headers_timeout']
+})
+
+export const configSchema = z.strictObject({
+  server: server.default(() => server.parse({})),
+  posture_dir: z.string().min(1).default('posture'),
+  public: z.strictObject({
+    max_age: duration(0, DAY_MS).default(300_000)
+  }).default({ max_age: 300_000 }),
+  auth: z.strictObject({
+    api_keys: z.array(apiKeyEntry).default([])
+  }).default({ api_keys: [] }).superRefine((auth, ctx) => {
+    const ids = new Set<string>()
+    const hashes = new Set<string>()
+    auth.api_keys.forEach((key, index) => {
+      if (ids.has(key.id)) ctx.addIssue({ code: 'custom', message: `duplicate key id "${key.id}"`, path: ['api_keys', index, 'id'] })
+      if (hashes.has(key.hash)) ctx.addIssue({ code: 'custom', message: 'duplicate key hash', path: ['api_keys', index, 'hash'] })
+      ids.add(key.id)
+      hashes.add(key.hash)
+    })
+  }),
+  cors: z.strictObject({
+    origins: z.array(origin).default([]),
+    max_age: duration(0, DAY_MS).default(600_000)
+  }).default({ origins: [], max_age: 600_000 }),
+  rate_limit: z.strictObject({
+    max: z.number().int().min(1).max(1_000_000).default(120),
+    window: duration(1000, DAY_MS).default(60_000)
+  }).default({ max: 120, window: 60_000 }),
+  audit: z.strictObject({
+    file: z.string().min(1).default('audit.log')
+  }).default({ file: 'audit.log' }),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+  }).default({ level: 'info' })
+})
+
+export type CpxdConfig = z.output<typeof configSchema>
+export type ApiKeyEntry = z.output<typeof apiKeyEntry>

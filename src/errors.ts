@@ -1,0 +1,111 @@
+/**
+ * Every error cpxd can raise while serving a request, declared once with its code and status,
+ * after fastify core's lib/errors.js. The root error handler renders them as
+ * `{"error": {"code", "message", "request_id"}}`; docs/errors.md lists each code and a test
+ * keeps the two in step.
+ */
+
+export type ErrorHeaders = Readonly<Record<string, string>>
+
+export class CpxdError extends Error {
+  readonly code: string
+  readonly statusCode: number
+  readonly headers: ErrorHeaders
+  /** Why, for the audit line only: never sent to the client. */
+  readonly reason: string | undefined
+
+  constructor (code: string, statusCode: number, message: string, headers: ErrorHeaders = {}, reason?: string) {
+    super(message)
+    this.name = 'CpxdError'
+    this.code = code
+    this.statusCode = statusCode
+    this.headers = headers
+    this.reason = reason
+  }
+}
+
+/** Realm sent in every challenge so a client knows which server asked. */
+const REALM = 'cpxd'
+
+export const ERROR_CODES = {
+  CPXD_ERR_BAD_REQUEST: 400,
+  CPXD_ERR_UNAUTHENTICATED: 401,
+  CPXD_ERR_FORBIDDEN: 403,
+  CPXD_ERR_NOT_FOUND: 404,
+  CPXD_ERR_REQUEST_TIMEOUT: 408,
+  CPXD_ERR_BODY_TOO_LARGE: 413,
+  CPXD_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  CPXD_ERR_RATE_LIMITED: 429,
+  CPXD_ERR_HEADERS_TOO_LARGE: 431,
+  CPXD_ERR_INTERNAL: 500,
+  CPXD_ERR_UNAVAILABLE: 503
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+function make (code: ErrorCode, message: string, headers?: ErrorHeaders, reason?: string): CpxdError {
+  return new CpxdError(code, ERROR_CODES[code], message, headers, reason)
+}
+
+export function badRequest (message: string): CpxdError {
+  return make('CPXD_ERR_BAD_REQUEST', message)
+}
+
+/**
+ * 401 with an RFC 6750 challenge. `reason` is a short code for the audit log (missing_credentials,
+ * unknown_api_key, ...); the client only ever sees the RFC's error code.
+ */
+export function unauthenticated (reason: string, presented: boolean): CpxdError {
+  const challenge = presented
+    ? `Bearer realm="${REALM}", error="invalid_token"`
+    : `Bearer realm="${REALM}"`
+  const message = presented ? 'the credentials presented are not valid' : 'credentials are required'
+  return make('CPXD_ERR_UNAUTHENTICATED', message, { 'www-authenticate': challenge }, reason)
+}
+
+/** Same body whether or not the tenant exists, so a caller cannot enumerate tenants. */
+export function forbidden (reason: string): CpxdError {
+  return make('CPXD_ERR_FORBIDDEN', 'you may not see this posture', {}, reason)
+}
+
+export function notFound (message = 'not found'): CpxdError {
+  return make('CPXD_ERR_NOT_FOUND', message)
+}
+
+export function bodyTooLarge (): CpxdError {
+  return make('CPXD_ERR_BODY_TOO_LARGE', 'request body is too large')
+}
+
+export function unsupportedMediaType (): CpxdError {
+  return make('CPXD_ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type')
+}
+
+export function rateLimited (retryAfterSeconds: number): CpxdError {
+  return make('CPXD_ERR_RATE_LIMITED', 'too many requests, retry later',
+    { 'retry-after': String(retryAfterSeconds) })
+}
+
+export function requestTimeout (): CpxdError {
+  return make('CPXD_ERR_REQUEST_TIMEOUT', 'the request took too long to arrive')
+}
+
+export function headersTooLarge (): CpxdError {
+  return make('CPXD_ERR_HEADERS_TOO_LARGE', 'request headers are too large')
+}
+
+export function internal (): CpxdError {
+  return make('CPXD_ERR_INTERNAL', 'internal error')
+}
+
+export function unavailable (retryAfterSeconds: number, reason: string): CpxdError {
+  return make('CPXD_ERR_UNAVAILABLE', 'posture is not available yet, retry later',
+    { 'retry-after': String(retryAfterSeconds) }, reason)
+}
+
+export interface ErrorBody {
+  error: { code: string, message: string, request_id: string }
+}
+
+export function errorBody (err: CpxdError, requestId: string): ErrorBody {
+  return { error: { code: err.code, message: err.message, request_id: requestId } }
+}

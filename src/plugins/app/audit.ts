@@ -1,0 +1,60 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { auditedParams, clip, pathOf, type AccessEvent } from '../../audit/access-event.ts'
+import type { AuditLogger } from '../../audit/audit-logger.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A reason code for the audit line when the request was refused (never sent to clients). */
+    auditReason: string | null
+  }
+  interface FastifyContextConfig {
+    /** The audit event name for this route; `http_request` when unset. */
+    audit?: string
+  }
+}
+
+export interface AuditOptions {
+  readonly logger: AuditLogger
+}
+
+/**
+ * Writes one line per request in onSend, which runs for every response (errors, 404s, 429s and
+ * CORS preflights included) before any byte is written, so the access is recorded before the
+ * client sees the answer.
+ */
+export default fp<AuditOptions>(async function audit (app, opts) {
+  app.decorateRequest('auditReason', null)
+  app.addHook('onSend', function writeAuditLine (request, reply, payload, done) {
+    opts.logger.info(accessEvent(request, reply))
+    done(null, payload)
+  })
+}, { name: 'audit', dependencies: ['request-id'] })
+
+export function accessEvent (request: FastifyRequest, reply: FastifyReply): AccessEvent {
+  const principal = request.principal
+  const params = auditedParams(request.params, request.query)
+  const userAgent = request.headers['user-agent']
+  const event: AccessEvent = {
+    event: eventName(request),
+    request_id: request.id,
+    client_ip: request.ip,
+    user_agent: userAgent === undefined ? null : clip(userAgent),
+    principal: principal === null ? null : { kind: principal.kind, id: principal.id },
+    tenant: params.tenant ?? null,
+    tier: principal?.tier ?? null,
+    method: request.method,
+    route: request.routeOptions.url ?? null,
+    path: pathOf(request.url),
+    params,
+    status: reply.statusCode,
+    duration_ms: Math.round(reply.elapsedTime * 100) / 100
+  }
+  if (request.auditReason !== null) event.reason = request.auditReason
+  return event
+}
+
+function eventName (request: FastifyRequest): string {
+  if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return 'cors_preflight'
+  return request.routeOptions.config.audit ?? 'http_request'
+}

@@ -1,0 +1,54 @@
+import { readdirSync, statSync } from 'node:fs'
+import { extname, join } from 'node:path'
+import { parseWith, readSourceFile } from '../config/source-file.ts'
+import { StartupError } from '../startup-error.ts'
+import { documentSchema, type PostureDocument } from './document.ts'
+import { RenderedPosture } from './rendered-posture.ts'
+import { rollupPosture } from './rollup.ts'
+import { DEFAULT_POSTURE, isTenantId } from './tenant-id.ts'
+
+const POSTURE_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
+
+/** Every posture in a folder, keyed by tenant id (`_default` for the vendor's own). */
+export type PostureSet = ReadonlyMap<string, RenderedPosture>
+
+/**
+ * Reads `<dir>/<tenant>.yaml|.yml|.json` and `<dir>/_default.*`. Any bad file fails the whole
+ * load with file, path and reason, so a posture is never served half-applied. Files with other
+ * extensions (a README, a backup) are ignored.
+ */
+export function loadPostureDir (dir: string): PostureSet {
+  let names: string[]
+  try {
+    names = readdirSync(dir).sort()
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new StartupError(dir, '', code === 'ENOENT' ? 'posture folder not found' : `posture folder cannot be read (${code ?? 'error'})`)
+  }
+  const postures = new Map<string, RenderedPosture>()
+  for (const name of names) {
+    const extension = extname(name)
+    if (!POSTURE_EXTENSIONS.has(extension)) continue
+    const file = join(dir, name)
+    const tenant = name.slice(0, -extension.length)
+    if (tenant !== DEFAULT_POSTURE && !isTenantId(tenant)) {
+      throw new StartupError(file, '', `file name must be ${DEFAULT_POSTURE}${extension} or <tenant>${extension} with a tenant id matching ^[a-z0-9][a-z0-9-]{0,62}$`)
+    }
+    if (postures.has(tenant)) {
+      throw new StartupError(file, '', `a second posture file for "${tenant}"; keep one of .yaml, .yml or .json`)
+    }
+    postures.set(tenant, new RenderedPosture(loadPostureFile(file)).warm())
+  }
+  return postures
+}
+
+export function loadPostureFile (file: string): PostureDocument {
+  const source = readSourceFile(file)
+  const doc = parseWith(source, documentSchema)
+  return {
+    ...doc,
+    // A file without a timestamp is as fresh as its last edit.
+    timestamp: doc.timestamp ?? statSync(file).mtime.toISOString(),
+    compliance_posture: doc.compliance_posture ?? rollupPosture(doc.frameworks.map((f) => f.status))
+  }
+}

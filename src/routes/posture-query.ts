@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { notFound } from '../errors.ts'
+import { sendPosture } from '../http/posture-response.ts'
+import { frameworkKey } from '../posture/document.ts'
+import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
+import type { RenderedPosture } from '../posture/rendered-posture.ts'
+
+/** The query both posture routes read; anything else is refused so typos do not pass silently. */
+export const postureQuerySchema = z.strictObject({
+  format: z.enum(FORMATS, { error: 'format must be json or yaml' }).optional(),
+  profile: z.enum(PROFILES, { error: 'profile must be full or strict' }).optional(),
+  framework: z.string({ error: 'framework must be given once' })
+    .min(1, { error: 'framework must not be empty' })
+    .max(128, { error: 'framework must be at most 128 characters' })
+    .optional()
+}, {
+  error: (issue) => issue.code === 'unrecognized_keys'
+    ? `unknown query parameter "${String(issue.keys[0]).slice(0, 64)}"; cpxd reads format, profile and framework`
+    : 'the query string is not valid'
+})
+
+export type PostureQuery = z.output<typeof postureQuerySchema>
+
+export function servePosture (request: FastifyRequest, reply: FastifyReply, posture: RenderedPosture, publicMaxAgeSeconds: number): FastifyReply {
+  const query = request.query as PostureQuery
+  const tier = request.principal?.tier ?? 'public'
+  let framework: string | undefined
+  if (query.framework !== undefined) {
+    framework = frameworkKey(query.framework)
+    // Only frameworks this tier can see count, so a filter cannot confirm a hidden one exists.
+    if (!posture.hasFramework(tier, framework)) throw notFound('no framework in this posture matches the framework filter')
+  }
+  const rendered = posture.render({
+    tier,
+    format: negotiateFormat(query.format, request.headers.accept),
+    profile: query.profile ?? 'full',
+    framework
+  })
+  return sendPosture(request, reply, rendered, publicMaxAgeSeconds)
+}
