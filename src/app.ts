@@ -8,6 +8,7 @@ import { errorHandler } from './http/error-handler.ts'
 import { jsonSerializerCompiler, zodValidatorCompiler } from './http/validation.ts'
 import audit from './plugins/app/audit.ts'
 import authentication, { rateLimitKey } from './plugins/app/authentication.ts'
+import bodyLimit from './plugins/app/body-limit.ts'
 import requestId, { generateRequestId } from './plugins/app/request-id.ts'
 import tenantAuthorization from './plugins/app/tenant-authorization.ts'
 import cors from './plugins/external/cors.ts'
@@ -59,6 +60,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(helmet)
   await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   await app.register(rateLimit, { max: config.rate_limit.max, windowMs: config.rate_limit.window, keyFor: rateLimitKey })
+  await app.register(bodyLimit, { maxBytes: server.body_limit })
   await app.register(authentication, { authenticator: new Authenticator(config.auth.api_keys) })
 
   await app.register(healthRoutes, { store: deps.store })

@@ -1,0 +1,114 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig, resolveConfigPath } from '../../src/config/loader.ts'
+import { StartupError } from '../../src/startup-error.ts'
+import { scratchDir } from '../helpers/tmp.ts'
+
+function load (yaml: string, env: NodeJS.ProcessEnv = {}) {
+  const dir = scratchDir({ 'cpxd.yaml': yaml })
+  return { dir, file: join(dir, 'cpxd.yaml'), loaded: () => loadConfig(join(dir, 'cpxd.yaml'), env) }
+}
+
+function failure (yaml: string, env: NodeJS.ProcessEnv = {}): StartupError {
+  const { loaded } = load(yaml, env)
+  try {
+    loaded()
+  } catch (err) {
+    expect(err).toBeInstanceOf(StartupError)
+    return err as StartupError
+  }
+  throw new Error('expected the config to be refused')
+}
+
+describe('loadConfig', () => {
+  it('fills every default and resolves paths from the config folder', () => {
+    const { dir, loaded } = load('{}\n')
+    const { config } = loaded()
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080, request_timeout: 10_000, headers_timeout: 5000, body_limit: 16_384 })
+    expect(config.posture_dir).toBe(join(dir, 'posture'))
+    expect(config.audit.file).toBe(join(dir, 'audit.log'))
+    expect(config.rate_limit).toEqual({ max: 120, window: 60_000 })
+    expect(config.public.max_age).toBe(300_000)
+  })
+
+  it('keeps `-` as stdout for the audit log and parses durations with units', () => {
+    const { config } = load('audit: { file: "-" }\nrate_limit: { max: 5, window: 2m }\n').loaded()
+    expect(config.audit.file).toBe('-')
+    expect(config.rate_limit.window).toBe(120_000)
+  })
+
+  it('names file, key path, reason and line for a bad value', () => {
+    const err = failure('server:\n  host: 0.0.0.0\n  port: 99999\n')
+    expect(err.path).toBe('server.port')
+    expect(err.reason).toMatch(/line 3/)
+    expect(err.message).toContain('cpxd.yaml: server.port:')
+  })
+
+  it('refuses unknown keys, so a typo is not silently ignored', () => {
+    const err = failure('rate_limt: { max: 5 }\n')
+    expect(err.path).toBe('(root)')
+    expect(err.reason).toMatch(/rate_limt/)
+  })
+
+  it('refuses an api key entry with a plain-text key instead of a hash', () => {
+    const err = failure('auth:\n  api_keys:\n    - id: a\n      hash: cpxd_plaintext\n      tier: customer\n')
+    expect(err.path).toBe('auth.api_keys[0].hash')
+    expect(err.reason).toMatch(/sha256:<64 lowercase hex>/)
+  })
+
+  it('refuses duplicate key ids', () => {
+    const hash = `sha256:${'a'.repeat(64)}`
+    const hash2 = `sha256:${'b'.repeat(64)}`
+    const err = failure(`auth:\n  api_keys:\n    - { id: a, hash: "${hash}", tier: customer }\n    - { id: a, hash: "${hash2}", tier: auditor }\n`)
+    expect(err.path).toBe('auth.api_keys[1].id')
+  })
+
+  it('refuses a CORS origin that is not exact', () => {
+    const err = failure('cors:\n  origins: ["https://trust.example.com/"]\n')
+    expect(err.path).toBe('cors.origins[0]')
+    expect(err.reason).toMatch(/exact origin/)
+  })
+
+  it('refuses trust_proxy: true, which would let any client choose its own address', () => {
+    expect(failure('server: { trust_proxy: true }\n').path).toBe('server.trust_proxy')
+  })
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(failure('server: { request_timeout: 5s, headers_timeout: 9s }\n').path).toBe('server.headers_timeout')
+  })
+
+  it('refuses a duration without a unit it knows', () => {
+    const err = failure('rate_limit: { window: 1 fortnight }\n')
+    expect(err.path).toBe('rate_limit.window')
+    expect(err.reason).toMatch(/duration such as/)
+  })
+
+  it('reports YAML syntax errors with their line', () => {
+    const err = failure('server:\n  port: [8080\n')
+    expect(err.reason).toMatch(/^line \d+: not valid YAML/)
+  })
+
+  it('reports a missing file plainly', () => {
+    expect(() => loadConfig('/nonexistent/cpxd.yaml')).toThrow('/nonexistent/cpxd.yaml: file not found')
+  })
+
+  it('applies CPXD_HOST and CPXD_PORT over the file', () => {
+    const { config } = load('server: { port: 1 }\n', { CPXD_HOST: '0.0.0.0', CPXD_PORT: '9090' }).loaded()
+    expect(config.server.host).toBe('0.0.0.0')
+    expect(config.server.port).toBe(9090)
+  })
+
+  it('names the environment variable when an override is bad', () => {
+    const err = failure('{}\n', { CPXD_PORT: 'eighty' })
+    expect(err.path).toBe('server.port')
+    expect(err.reason).toMatch(/CPXD_PORT/)
+  })
+})
+
+describe('resolveConfigPath', () => {
+  it('prefers --config, then CPXD_CONFIG, then config/cpxd.yaml', () => {
+    expect(resolveConfigPath('/a.yaml', { CPXD_CONFIG: '/b.yaml' })).toBe('/a.yaml')
+    expect(resolveConfigPath(undefined, { CPXD_CONFIG: '/b.yaml' })).toBe('/b.yaml')
+    expect(resolveConfigPath(undefined, {})).toMatch(/config\/cpxd\.yaml$/)
+  })
+})

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest'
+import { negotiateFormat } from '../../src/posture/formats.ts'
+
+describe('negotiateFormat', () => {
+  it.each([
+    [undefined, undefined, 'json'],
+    [undefined, '*/*', 'json'],
+    [undefined, 'application/yaml', 'yaml'],
+    [undefined, 'text/yaml', 'yaml'],
+    [undefined, 'application/json, application/yaml', 'json'],
+    [undefined, 'application/yaml, application/json;q=0.5', 'yaml'],
+    ['json', 'application/yaml', 'json'],
+    ['yaml', 'application/json', 'yaml']
+  ] as const)('query %s, Accept %s -> %s', (query, accept, expected) => {
+    expect(negotiateFormat(query, accept)).toBe(expected)
+  })
+})
