@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.ts'
+import { createAuditLogger } from '../../src/audit/audit-logger.ts'
+import { PostureStore } from '../../src/posture/store.ts'
+import { build, testConfig, type TestApp } from '../helpers/build.ts'
+import { expectError } from '../helpers/expect-error.ts'
+import { scratchDir } from '../helpers/tmp.ts'
+
+let t: TestApp
+beforeAll(async () => { t = await build() })
+afterAll(async () => { await t.app.close() })
+
+describe('health', () => {
+  it('/healthz says the process is alive', async () => {
+    const res = await t.app.inject('/healthz')
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ status: 'ok' })
+  })
+
+  it('/readyz says ready once posture is loaded', async () => {
+    const res = await t.app.inject('/readyz')
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ status: 'ready', posture_version: 1 })
+  })
+
+  it('/readyz answers 503 with Retry-After before posture is loaded', async () => {
+    const app = await buildApp(testConfig(), { store: new PostureStore(), auditLogger: createAuditLogger(`${scratchDir()}/a.log`) })
+    const res = await app.inject('/readyz')
+    expectError(res, 503, 'CPXD_ERR_UNAVAILABLE', 'posture is not available yet, retry later')
+    expect(res.headers['retry-after']).toBe('5')
+    await app.close()
+  })
+})
