@@ -40,7 +40,13 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
     requestIdHeader: false,
     trustProxy: trustProxyOption(server.trust_proxy),
     bodyLimit: server.body_limit,
-    http: { maxHeaderSize: server.max_header_size, headersTimeout: server.headers_timeout },
+    http: {
+      maxHeaderSize: server.max_header_size,
+      headersTimeout: server.headers_timeout,
+      // Node checks the two timeouts above only this often (30 s by default), which would let a
+      // slow client hold a socket for half a minute past its deadline.
+      connectionsCheckingInterval: 1000
+    },
     requestTimeout: server.request_timeout,
     keepAliveTimeout: server.keep_alive_timeout,
     connectionTimeout: server.request_timeout * 2,

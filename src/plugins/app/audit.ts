@@ -32,7 +32,9 @@ export default fp<AuditOptions>(async function audit (app, opts) {
 }, { name: 'audit', dependencies: ['request-id'] })
 
 export function accessEvent (request: FastifyRequest, reply: FastifyReply): AccessEvent {
-  const principal = request.principal
+  // A request refused before authentication ran (a 429) still names the caller the rate
+  // limiter identified, so ops can see who was throttled.
+  const principal = request.principal ?? (request.authResult?.ok === true ? request.authResult.principal : null)
   const params = auditedParams(request.params, request.query)
   const userAgent = request.headers['user-agent']
   const event: AccessEvent = {

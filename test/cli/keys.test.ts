@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runEntry } from '../helpers/process.ts'
+import { scratchDir } from '../helpers/tmp.ts'
+
+describe('cpxd keys new', () => {
+  it('prints a key once with the config entry that holds its hash', () => {
+    const result = runEntry('cli/index.js', ['keys', 'new', '--tier', 'customer', '--tenants', 'acme,globex', '--id', 'acme-grc'])
+    expect(result.status).toBe(0)
+    const key = /(cpxd_[A-Za-z0-9_-]{43})/.exec(result.stdout)?.[1] as string
+    expect(key).toBeDefined()
+    const hash = createHash('sha256').update(key).digest('hex')
+    expect(result.stdout).toContain(`hash: sha256:${hash}`)
+    expect(result.stdout).toContain('id: acme-grc')
+    expect(result.stdout).toContain('tier: customer')
+    expect(result.stdout.split(key)).toHaveLength(2)
+  })
+
+  it('refuses an unknown tier and a bad tenant with exit 2', () => {
+    const tier = runEntry('cli/index.js', ['keys', 'new', '--tier', 'admin'])
+    expect(tier.status).toBe(2)
+    expect(tier.stderr).toContain('cpxd: --tier must be one of public, customer, auditor')
+    const tenant = runEntry('cli/index.js', ['keys', 'new', '--tenants', 'Acme Corp'])
+    expect(tenant.status).toBe(2)
+    expect(tenant.stderr).toContain('"Acme Corp" is not a tenant id')
+  })
+})
+
+describe('cpxd check', () => {
+  it('passes the example config', () => {
+    const result = runEntry('cli/index.js', ['check', '--config', join(import.meta.dirname, '..', '..', 'config', 'cpxd.yaml')])
+    expect(result.stdout).toMatch(/cpxd\.yaml: ok \(3 posture files\)/)
+    expect(result.status).toBe(0)
+  })
+
+  it('exits 2 naming the bad file', () => {
+    const dir = scratchDir({ 'cpxd.yaml': 'posture_dir: p\n', 'p/acme.yaml': 'frameworks: 3\n' })
+    const result = runEntry('cli/index.js', ['check', '--config', join(dir, 'cpxd.yaml')])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain(`${join(dir, 'p', 'acme.yaml')}: frameworks:`)
+  })
+
+  it('exits 2 with the usage for an unknown command', () => {
+    const result = runEntry('cli/index.js', ['frobnicate'])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('unknown command "frobnicate"')
+  })
+})

@@ -1,0 +1,47 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const DIST = join(import.meta.dirname, '..', '..', 'dist')
+
+/** e2e tests run what ships: the compiled entry points (`npm test` builds them first). */
+export function distEntry (name: string): string {
+  const file = join(DIST, name)
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (npm test does it for you)`)
+  return file
+}
+
+export interface RunningServer {
+  child: ChildProcess
+  baseUrl: string
+  stderr: () => string
+  /** Resolves with the exit code once the process is gone. */
+  exited: Promise<number | null>
+}
+
+/** Starts `node dist/server.js --config FILE` and waits for its "listening" log line. */
+export async function startServer (configFile: string): Promise<RunningServer> {
+  const child = spawn(process.execPath, [distEntry('server.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 15_000)
+    child.stderr?.setEncoding('utf8')
+    child.stderr?.on('data', (chunk: string) => {
+      stderr += chunk
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+    void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${stderr}`)) })
+  })
+  return { child, baseUrl, stderr: () => stderr, exited }
+}
+
+/** Runs a compiled entry point to completion. */
+export function runEntry (name: string, args: string[]): { status: number | null, stdout: string, stderr: string } {
+  const result = spawnSync(process.execPath, [distEntry(name), ...args], { encoding: 'utf8', timeout: 20_000 })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
