@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
-import { createAuditLogger, type AuditLogger } from './audit/audit-logger.ts'
+import { createAuditLog, type AuditLog } from './audit/audit-logger.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import type { CpxdConfig } from './config/schema.ts'
 import { notFound } from './errors.ts'
@@ -21,8 +21,8 @@ import healthRoutes from './routes/health.ts'
 
 export interface AppDependencies {
   readonly store: PostureStore
-  /** Defaults to a logger writing `config.audit.file`. */
-  readonly auditLogger?: AuditLogger
+  /** Defaults to an audit log writing `config.audit.file`. */
+  readonly auditLog?: AuditLog
 }
 
 /**
@@ -30,7 +30,7 @@ export interface AppDependencies {
  * allowlist, rate limit, authentication, tenant authorization, route.
  */
 export async function buildApp (config: CpxdConfig, deps: AppDependencies): Promise<FastifyInstance> {
-  const auditLogger = deps.auditLogger ?? createAuditLogger(config.audit.file)
+  const auditLog = deps.auditLog ?? createAuditLog(config.audit.file)
   const { server } = config
   const app = Fastify({
     logger: { level: config.log.level, stream: process.stderr },
@@ -53,16 +53,16 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
     handlerTimeout: server.handler_timeout,
     // Long enough that an over-long tenant id reaches validation and gets a 400, not a 404.
     routerOptions: { maxParamLength: 512 },
-    clientErrorHandler: createClientErrorHandler(auditLogger),
+    clientErrorHandler: createClientErrorHandler(auditLog),
     return503OnClosing: true
   })
   app.setValidatorCompiler(zodValidatorCompiler)
   app.setSerializerCompiler(jsonSerializerCompiler)
   app.setErrorHandler(errorHandler)
-  app.addHook('onClose', async () => { auditLogger.flush() })
+  app.addHook('onClose', async () => { auditLog.close() })
 
   await app.register(requestId)
-  await app.register(audit, { logger: auditLogger })
+  await app.register(audit, { log: auditLog })
   await app.register(helmet)
   await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   await app.register(rateLimit, { max: config.rate_limit.max, windowMs: config.rate_limit.window, keyFor: rateLimitKey })

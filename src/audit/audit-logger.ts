@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino'
+import { GroupCommitFile } from './group-commit-file.ts'
 
 /**
  * Paths pino blanks out whatever a caller puts in an event. Events are built from an allowlist
@@ -9,17 +10,18 @@ import pino, { type Logger } from 'pino'
  */
 export const AUDIT_REDACT_PATHS = ['headers', 'authorization', 'params.token', 'params.sig', 'params.signature']
 
-export type AuditLogger = Logger<never, boolean>
+export interface AuditLog {
+  /** The audit trail's own pino instance, apart from the application log. */
+  readonly logger: Logger<never, boolean>
+  /** Resolves once every line logged so far is written; a response waits for it. */
+  written: () => Promise<void>
+  close: () => void
+}
 
-/**
- * The audit trail's own pino instance, apart from the application log. Writes are synchronous
- * so an access is on disk before its response leaves (DESIGN.md, audit log); `-` writes to stdout.
- */
-export function createAuditLogger (file: string): AuditLogger {
-  const destination = file === '-'
-    ? pino.destination({ fd: 1, sync: true })
-    : pino.destination({ dest: file, sync: true, mkdir: true, mode: 0o640 })
-  return pino({
+/** `file` is a path to append to, or `-` for stdout. */
+export function createAuditLog (file: string): AuditLog {
+  const destination = new GroupCommitFile(file)
+  const logger = pino({
     base: null,
     messageKey: 'message',
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -27,4 +29,9 @@ export function createAuditLogger (file: string): AuditLogger {
     formatters: { level: () => ({ log: 'audit' }) },
     redact: { paths: AUDIT_REDACT_PATHS, censor: '[redacted]' }
   }, destination)
+  return {
+    logger,
+    written: () => destination.written(),
+    close: () => { destination.close() }
+  }
 }

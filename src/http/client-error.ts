@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import type { AuditLogger } from '../audit/audit-logger.ts'
+import type { AuditLog } from '../audit/audit-logger.ts'
 import { badRequest, errorBody, headersTooLarge, requestTimeout, type CpxdError } from '../errors.ts'
 
 /**
@@ -24,12 +24,12 @@ function errorFor (code: string | undefined): CpxdError {
 }
 
 /** Answers parser-level errors in cpxd's error shape and records them on the audit log. */
-export function createClientErrorHandler (audit: AuditLogger) {
+export function createClientErrorHandler (audit: AuditLog) {
   return function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket): void {
     if (err.code === 'ECONNRESET' || !socket.writable) return
     const error = errorFor(err.code)
     const requestId = randomUUID()
-    audit.info({
+    audit.logger.info({
       event: 'client_error',
       request_id: requestId,
       client_ip: socket.remoteAddress ?? null,
@@ -37,7 +37,8 @@ export function createClientErrorHandler (audit: AuditLogger) {
       reason: err.code ?? 'unknown'
     })
     const body = JSON.stringify(errorBody(error, requestId))
-    socket.end([
+    // Like every answer, this one leaves only after its audit line is written.
+    void audit.written().catch(() => {}).then(() => socket.end([
       `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? ''}`,
       'Connection: close',
       'Content-Type: application/json; charset=utf-8',
@@ -46,6 +47,6 @@ export function createClientErrorHandler (audit: AuditLogger) {
       ...RAW_SECURITY_HEADERS,
       '',
       body
-    ].join('\r\n'))
+    ].join('\r\n')))
   }
 }

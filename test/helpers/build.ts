@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
-import { createAuditLogger } from '../../src/audit/audit-logger.ts'
+import { createAuditLog } from '../../src/audit/audit-logger.ts'
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
 import { configSchema, type CpxdConfig } from '../../src/config/schema.ts'
 import { loadPostureDir } from '../../src/posture/loader.ts'
@@ -48,7 +48,7 @@ export async function build (overrides: Record<string, unknown> = {}, postureDir
   const auditFile = join(mkdtempSync(join(tmpdir(), 'cpxd-test-')), 'audit.log')
   const store = new PostureStore()
   store.replace(loadPostureDir(postureDir))
-  const app = await buildApp(config, { store, auditLogger: createAuditLogger(auditFile) })
+  const app = await buildApp(config, { store, auditLog: createAuditLog(auditFile) })
   return {
     app,
     config,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
-import { createAuditLogger } from '../../src/audit/audit-logger.ts'
+import { createAuditLog } from '../../src/audit/audit-logger.ts'
 import { PostureStore } from '../../src/posture/store.ts'
 import { build, testConfig, type TestApp } from '../helpers/build.ts'
 import { expectError } from '../helpers/expect-error.ts'
@@ -24,7 +24,7 @@ describe('health', () => {
   })
 
   it('/readyz answers 503 with Retry-After before posture is loaded', async () => {
-    const app = await buildApp(testConfig(), { store: new PostureStore(), auditLogger: createAuditLogger(`${scratchDir()}/a.log`) })
+    const app = await buildApp(testConfig(), { store: new PostureStore(), auditLog: createAuditLog(`${scratchDir()}/a.log`) })
     const res = await app.inject('/readyz')
     expectError(res, 503, 'CPXD_ERR_UNAVAILABLE', 'posture is not available yet, retry later')
     expect(res.headers['retry-after']).toBe('5')

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { auditedParams, clip, pathOf, type AccessEvent } from '../../audit/access-event.ts'
-import type { AuditLogger } from '../../audit/audit-logger.ts'
+import type { AuditLog } from '../../audit/audit-logger.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,19 +15,26 @@ declare module 'fastify' {
 }
 
 export interface AuditOptions {
-  readonly logger: AuditLogger
+  readonly log: AuditLog
 }
 
 /**
  * Writes one line per request in onSend, which runs for every response (errors, 404s, 429s and
- * CORS preflights included) before any byte is written, so the access is recorded before the
- * client sees the answer.
+ * CORS preflights included) before any byte is sent, and holds the response until the line is
+ * written, so the access is recorded before the client sees the answer.
  */
 export default fp<AuditOptions>(async function audit (app, opts) {
   app.decorateRequest('auditReason', null)
-  app.addHook('onSend', function writeAuditLine (request, reply, payload, done) {
-    opts.logger.info(accessEvent(request, reply))
-    done(null, payload)
+  app.addHook('onSend', async function writeAuditLine (request, reply, payload) {
+    opts.log.logger.info(accessEvent(request, reply))
+    try {
+      await opts.log.written()
+    } catch (err) {
+      // Failing closed when the trail cannot be written is the audit-trail issue's work; until
+      // then the fault is reported loudly and the answer still goes out.
+      request.log.error({ reason: (err as Error).message }, 'audit line not written')
+    }
+    return payload
   })
 }, { name: 'audit', dependencies: ['request-id'] })
 
