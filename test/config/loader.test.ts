@@ -98,6 +98,11 @@ describe('loadConfig', () => {
     expect(config.server.port).toBe(9090)
   })
 
+  it('takes the audit file from CPXD_AUDIT_FILE, for containers', () => {
+    const { config } = load('audit: { file: a.log }\n', { CPXD_AUDIT_FILE: '/var/log/cpxd/audit.log' }).loaded()
+    expect(config.audit.file).toBe('/var/log/cpxd/audit.log')
+  })
+
   it('names the environment variable when an override is bad', () => {
     const err = failure('{}\n', { CPXD_PORT: 'eighty' })
     expect(err.path).toBe('server.port')

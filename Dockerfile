@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# cpxd: multi-stage build; the runtime image holds the compiled server and production
+# dependencies only, and runs as the unprivileged `node` user.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Scripts stay off: the image already has Node 24, so the `node` dev dependency is not needed.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+FROM ${NODE_IMAGE} AS production-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production \
+    CPXD_CONFIG=/etc/cpxd/cpxd.yaml \
+    CPXD_HOST=0.0.0.0 \
+    CPXD_PORT=8080 \
+    CPXD_AUDIT_FILE=/var/log/cpxd/audit.log
+WORKDIR /app
+COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/dist ./dist
+COPY --chown=root:root package.json ./
+# The example config; mount your own at /etc/cpxd. Code and config are root-owned and read-only
+# to the server; only the audit log folder is writable by it.
+COPY --chown=root:root config/ /etc/cpxd/
+RUN mkdir -p /var/log/cpxd && chown node:node /var/log/cpxd && chmod 0750 /var/log/cpxd
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CPXD_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "dist/server.js"]
