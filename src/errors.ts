@@ -97,9 +97,8 @@ export function internal (): CpxdError {
   return make('CPXD_ERR_INTERNAL', 'internal error')
 }
 
-export function unavailable (retryAfterSeconds: number, reason: string): CpxdError {
-  return make('CPXD_ERR_UNAVAILABLE', 'posture is not available yet, retry later',
-    { 'retry-after': String(retryAfterSeconds) }, reason)
+export function unavailable (retryAfterSeconds: number, reason: string, message = 'the service is not available, retry later'): CpxdError {
+  return make('CPXD_ERR_UNAVAILABLE', message, { 'retry-after': String(retryAfterSeconds) }, reason)
 }
 
 export interface ErrorBody {

@@ -15,7 +15,7 @@ export default async function healthRoutes (app: FastifyInstance, opts: HealthRo
   })
 
   app.get('/readyz', { config }, async function ready (_request, reply) {
-    if (!opts.store.ready) throw unavailable(5, 'posture_not_loaded')
+    if (!opts.store.ready) throw unavailable(5, 'posture_not_loaded', 'posture is not loaded yet, retry later')
     return reply.header('cache-control', 'no-store').send({ status: 'ready', posture_version: opts.store.version })
   })
 }

@@ -26,7 +26,7 @@ describe('health', () => {
   it('/readyz answers 503 with Retry-After before posture is loaded', async () => {
     const app = await buildApp(testConfig(), { store: new PostureStore(), auditLog: createAuditLog(`${scratchDir()}/a.log`) })
     const res = await app.inject('/readyz')
-    expectError(res, 503, 'CPXD_ERR_UNAVAILABLE', 'posture is not available yet, retry later')
+    expectError(res, 503, 'CPXD_ERR_UNAVAILABLE', 'posture is not loaded yet, retry later')
     expect(res.headers['retry-after']).toBe('5')
     await app.close()
   })

@@ -35,14 +35,9 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
 
   function check (request: FastifyRequest, anonymousAllowed: boolean): void {
     const result = identify(request)
-    if (!result.ok) {
-      request.auditReason = result.reason
-      throw unauthenticated(result.reason, result.presented)
-    }
-    if (!anonymousAllowed && result.principal.kind === 'anonymous') {
-      request.auditReason = 'missing_credentials'
-      throw unauthenticated('missing_credentials', false)
-    }
+    // The error's reason reaches the audit line through the error handler.
+    if (!result.ok) throw unauthenticated(result.reason, result.presented)
+    if (!anonymousAllowed && result.principal.kind === 'anonymous') throw unauthenticated('missing_credentials', false)
     request.principal = result.principal
   }
 

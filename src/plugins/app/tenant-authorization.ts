@@ -13,9 +13,6 @@ export default fp(async function tenantAuthorization (app) {
     const principal = request.principal
     if (principal === null) throw unauthenticated('missing_credentials', false)
     const { tenant } = request.params as { tenant: string }
-    if (!mayReadTenant(principal, tenant)) {
-      request.auditReason = 'tenant_not_granted'
-      throw forbidden('tenant_not_granted')
-    }
+    if (!mayReadTenant(principal, tenant)) throw forbidden('tenant_not_granted')
   })
 }, { name: 'tenant-authorization', dependencies: ['authentication'] })
