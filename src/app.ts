@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { createAuditLog, type AuditLog } from './audit/audit-logger.ts'
 import { Authenticator } from './auth/authenticator.ts'
+import { createJwtVerifier, type JwtSetup } from './auth/jwt/create-jwt-verifier.ts'
 import type { CpxdConfig } from './config/schema.ts'
 import { notFound } from './errors.ts'
 import { createClientErrorHandler } from './http/client-error.ts'
@@ -23,6 +24,10 @@ export interface AppDependencies {
   readonly store: PostureStore
   /** Defaults to an audit log writing `config.audit.file`. */
   readonly auditLog?: AuditLog
+  /** Where JWT shared secrets named by `secret_env` are read from. */
+  readonly env?: NodeJS.ProcessEnv
+  /** The config file, for naming it in key-loading errors. */
+  readonly configFile?: string
 }
 
 /**
@@ -67,7 +72,11 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   await app.register(rateLimit, { max: config.rate_limit.max, windowMs: config.rate_limit.window, keyFor: rateLimitKey })
   await app.register(bodyLimit, { maxBytes: server.body_limit })
-  await app.register(authentication, { authenticator: new Authenticator(config.auth.api_keys) })
+  const jwt = setUpJwt(app, config, deps)
+  await app.register(authentication, {
+    authenticator: new Authenticator(config.auth.api_keys, jwt?.verifier),
+    unavailableRetrySeconds: jwtRetrySeconds(config)
+  })
 
   await app.register(healthRoutes, { store: deps.store })
   await app.register(cpxRoute, { store: deps.store, publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
@@ -87,4 +96,23 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
 function trustProxyOption (setting: CpxdConfig['server']['trust_proxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof setting === 'number') return (_address, hop) => hop < setting
   return setting
+}
+
+function setUpJwt (app: FastifyInstance, config: CpxdConfig, deps: AppDependencies): JwtSetup | undefined {
+  if (config.auth.jwt === undefined) return undefined
+  const setup = createJwtVerifier(config.auth.jwt, {
+    env: deps.env ?? {},
+    configFile: deps.configFile ?? 'config',
+    onRefreshError: (issuer, reason) => { app.log.warn({ issuer, reason }, 'JWKS refresh failed; the last keys stay in use') }
+  })
+  for (const issuer of setup.developmentIssuers) {
+    app.log.warn({ issuer }, 'JWTs are verified with development keys from `cpxd token dev-keys`; never do this in production')
+  }
+  return setup
+}
+
+/** A client refused for want of JWT keys may retry once the next JWKS fetch is allowed. */
+function jwtRetrySeconds (config: CpxdConfig): number {
+  const cooldowns = (config.auth.jwt ?? []).map((entry) => entry.jwks_cooldown)
+  return cooldowns.length === 0 ? 5 : Math.max(1, Math.ceil(Math.min(...cooldowns) / 1000))
 }

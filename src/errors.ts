@@ -65,7 +65,8 @@ export function unauthenticated (reason: string, presented: boolean): CpxdError 
 
 /** Same body whether or not the tenant exists, so a caller cannot enumerate tenants. */
 export function forbidden (reason: string): CpxdError {
-  return make('CPXD_ERR_FORBIDDEN', 'you may not see this posture', {}, reason)
+  return make('CPXD_ERR_FORBIDDEN', 'you may not see this posture',
+    { 'www-authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` }, reason)
 }
 
 export function notFound (message = 'not found'): CpxdError {

@@ -11,10 +11,10 @@ import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
  * SIGHUP reloads the posture folder; a failed reload keeps serving the last good posture.
  */
 export async function startServer (configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const { config } = loadConfig(resolveConfigPath(configPath, env), env)
+  const { file, config } = loadConfig(resolveConfigPath(configPath, env), env)
   const store = new PostureStore()
   store.replace(loadPostureDir(config.posture_dir))
-  const app = await buildApp(config, { store })
+  const app = await buildApp(config, { store, env, configFile: file })
   await app.listen({ host: config.server.host, port: config.server.port })
 
   process.on('SIGHUP', () => {

@@ -6,7 +6,7 @@ export interface AccessEvent {
   request_id: string
   client_ip: string
   user_agent: string | null
-  principal: { kind: Principal['kind'], id: string | null } | null
+  principal: { kind: Principal['kind'], id: string | null, issuer?: string } | null
   tenant: string | null
   tier: Principal['tier'] | null
   method: string

@@ -2,12 +2,16 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { ApiKeyEntry } from '../config/schema.ts'
 import { ApiKeyVerifier, looksLikeApiKey } from './api-keys.ts'
 import { readCredential } from './credentials.ts'
+import type { JwtVerifier } from './jwt/jwt-verifier.ts'
 import { ANONYMOUS, type Principal } from './principal.ts'
 
 export type AuthResult =
   | { readonly ok: true, readonly principal: Principal }
-  /** `presented`: a credential was sent (invalid_token) rather than none at all. */
-  | { readonly ok: false, readonly reason: string, readonly presented: boolean }
+  /**
+   * `presented`: a credential was sent (invalid_token) rather than none at all.
+   * `unavailable`: the credential could not be checked (no JWT key to be had): 503, not 401.
+   */
+  | { readonly ok: false, readonly reason: string, readonly presented: boolean, readonly unavailable?: boolean }
 
 /**
  * Turns request headers into a principal. It never throws and never looks at anything but the
@@ -15,17 +19,22 @@ export type AuthResult =
  */
 export class Authenticator {
   private readonly apiKeys: ApiKeyVerifier
+  private readonly jwt: JwtVerifier | undefined
 
-  constructor (apiKeys: readonly ApiKeyEntry[]) {
+  constructor (apiKeys: readonly ApiKeyEntry[], jwt?: JwtVerifier) {
     this.apiKeys = new ApiKeyVerifier(apiKeys)
+    this.jwt = jwt
   }
 
-  authenticate (headers: IncomingHttpHeaders): AuthResult {
+  async authenticate (headers: IncomingHttpHeaders): Promise<AuthResult> {
     const credential = readCredential(headers)
     if (credential.kind === 'none') return { ok: true, principal: ANONYMOUS }
     if (credential.kind === 'malformed') return { ok: false, reason: credential.reason, presented: true }
+    // A bearer value is an API key by its prefix, anything else is a JWT.
     if (credential.kind === 'bearer' && !looksLikeApiKey(credential.value)) {
-      return { ok: false, reason: 'jwt_not_configured', presented: true }
+      if (this.jwt === undefined) return { ok: false, reason: 'jwt_not_configured', presented: true }
+      const outcome = await this.jwt.verify(credential.value)
+      return outcome.ok ? outcome : { ok: false, reason: outcome.reason, presented: true, unavailable: outcome.unavailable }
     }
     const entry = this.apiKeys.verify(credential.value)
     if (entry === undefined) return { ok: false, reason: 'unknown_api_key', presented: true }

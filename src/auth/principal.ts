@@ -5,6 +5,8 @@ export interface Principal {
   readonly kind: 'anonymous' | 'api_key' | 'jwt'
   /** The API key's id or the token's subject; null for anonymous callers. */
   readonly id: string | null
+  /** The token's issuer, for JWT principals. */
+  readonly issuer?: string
   readonly tier: Tier
   /** Tenant ids this principal may read; `*` stands for every tenant. */
   readonly tenants: ReadonlySet<string>

@@ -44,7 +44,16 @@ export function loadConfig (file: string, env: NodeJS.ProcessEnv = {}): LoadedCo
     config: {
       ...config,
       posture_dir: resolveFrom(base, config.posture_dir),
-      audit: { ...config.audit, file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file) }
+      audit: { ...config.audit, file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file) },
+      auth: {
+        ...config.auth,
+        jwt: config.auth.jwt?.map((entry) => ({
+          ...entry,
+          jwks_file: optionalFrom(base, entry.jwks_file),
+          public_key_file: optionalFrom(base, entry.public_key_file),
+          secret_file: optionalFrom(base, entry.secret_file)
+        }))
+      }
     }
   }
 
@@ -68,6 +77,10 @@ export function loadConfig (file: string, env: NodeJS.ProcessEnv = {}): LoadedCo
     }
     return toStartupError(source, error)
   }
+}
+
+function optionalFrom (base: string, path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolveFrom(base, path)
 }
 
 function resolveFrom (base: string, path: string): string {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { TIERS } from '../auth/tier.ts'
 import { TENANT_ID_PATTERN } from '../posture/tenant-id.ts'
 import { duration } from './duration.ts'
+import { jwtSchema } from './jwt-schema.ts'
 
 const DAY_MS = 86_400_000
 
@@ -50,7 +51,8 @@ export const configSchema = z.strictObject({
     max_age: duration(0, DAY_MS).default(300_000)
   }).default({ max_age: 300_000 }),
   auth: z.strictObject({
-    api_keys: z.array(apiKeyEntry).default([])
+    api_keys: z.array(apiKeyEntry).default([]),
+    jwt: jwtSchema.optional()
   }).default({ api_keys: [] }).superRefine((auth, ctx) => {
     const ids = new Set<string>()
     const hashes = new Set<string>()

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { auditedParams, clip, pathOf, type AccessEvent } from '../../audit/access-event.ts'
 import type { AuditLog } from '../../audit/audit-logger.ts'
+import type { Principal } from '../../auth/principal.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,7 +50,7 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
     request_id: request.id,
     client_ip: request.ip,
     user_agent: userAgent === undefined ? null : clip(userAgent),
-    principal: principal === null ? null : { kind: principal.kind, id: principal.id },
+    principal: principal === null ? null : auditedPrincipal(principal),
     tenant: params.tenant ?? null,
     tier: principal?.tier ?? null,
     method: request.method,
@@ -66,4 +67,10 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
 function eventName (request: FastifyRequest): string {
   if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return 'cors_preflight'
   return request.routeOptions.config.audit ?? 'http_request'
+}
+
+function auditedPrincipal (principal: Principal): AccessEvent['principal'] {
+  return principal.issuer === undefined
+    ? { kind: principal.kind, id: principal.id }
+    : { kind: principal.kind, id: principal.id, issuer: principal.issuer }
 }

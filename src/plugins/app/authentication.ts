@@ -2,17 +2,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthResult, Authenticator } from '../../auth/authenticator.ts'
 import type { Principal } from '../../auth/principal.ts'
-import { unauthenticated } from '../../errors.ts'
+import { unauthenticated, unavailable } from '../../errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set once the request is authenticated; null before, and for refused requests. */
     principal: Principal | null
+    /** The outcome of authentication once it is known (the audit line reads it). */
     authResult: AuthResult | null
+    authPending: Promise<AuthResult> | null
   }
   interface FastifyInstance {
     /** Authenticates at most once per request (the rate limiter asks first) and remembers it. */
-    identify: (request: FastifyRequest) => AuthResult
+    identify: (request: FastifyRequest) => Promise<AuthResult>
     /** Hook: a valid credential is required. */
     requireCredentials: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** Hook: anonymous is fine, but a credential that is sent must be valid. */
@@ -22,37 +24,48 @@ declare module 'fastify' {
 
 export interface AuthenticationOptions {
   readonly authenticator: Authenticator
+  /** Retry-After when no key can be had to check a JWT. */
+  readonly unavailableRetrySeconds?: number
 }
 
 export default fp<AuthenticationOptions>(async function authentication (app, opts) {
   app.decorateRequest('principal', null)
   app.decorateRequest('authResult', null)
+  app.decorateRequest('authPending', null)
+  const retrySeconds = opts.unavailableRetrySeconds ?? 5
 
-  function identify (request: FastifyRequest): AuthResult {
-    request.authResult ??= opts.authenticator.authenticate(request.headers)
-    return request.authResult
+  function identify (request: FastifyRequest): Promise<AuthResult> {
+    request.authPending ??= opts.authenticator.authenticate(request.headers).then((result) => {
+      request.authResult = result
+      return result
+    })
+    return request.authPending
   }
 
-  function check (request: FastifyRequest, anonymousAllowed: boolean): void {
-    const result = identify(request)
+  async function check (request: FastifyRequest, anonymousAllowed: boolean): Promise<void> {
+    const result = await identify(request)
     // The error's reason reaches the audit line through the error handler.
-    if (!result.ok) throw unauthenticated(result.reason, result.presented)
+    if (!result.ok) {
+      if (result.unavailable === true) throw unavailable(retrySeconds, result.reason, 'credentials cannot be checked right now, retry later')
+      throw unauthenticated(result.reason, result.presented)
+    }
     if (!anonymousAllowed && result.principal.kind === 'anonymous') throw unauthenticated('missing_credentials', false)
     request.principal = result.principal
   }
 
   app.decorate('identify', identify)
   app.decorate('requireCredentials', async function requireCredentials (request: FastifyRequest) {
-    check(request, false)
+    await check(request, false)
   })
   app.decorate('acceptAnonymous', async function acceptAnonymous (request: FastifyRequest) {
-    check(request, true)
+    await check(request, true)
   })
 }, { name: 'authentication' })
 
 /** Rate-limit bucket: the principal when its credential is valid, else the client address. */
-export function rateLimitKey (request: FastifyRequest): string {
-  const result = request.server.identify(request)
-  if (result.ok && result.principal.kind !== 'anonymous') return `principal:${result.principal.kind}:${result.principal.id ?? ''}`
-  return `ip:${request.ip}`
+export async function rateLimitKey (request: FastifyRequest): Promise<string> {
+  const result = await request.server.identify(request)
+  if (!result.ok || result.principal.kind === 'anonymous') return `ip:${request.ip}`
+  const { kind, issuer, id } = result.principal
+  return issuer === undefined ? `principal:${kind}:${id ?? ''}` : `principal:${kind}:${issuer}|${id ?? ''}`
 }

@@ -7,7 +7,7 @@ export interface RateLimitOptions {
   readonly max: number
   readonly windowMs: number
   /** The bucket a request counts against: its principal when authenticated, else its IP. */
-  readonly keyFor: (request: FastifyRequest) => string
+  readonly keyFor: (request: FastifyRequest) => string | Promise<string>
 }
 
 export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
