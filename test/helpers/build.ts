@@ -27,18 +27,20 @@ export interface TestApp {
   auditLines: () => Array<Record<string, unknown>>
 }
 
+/** The test keys, plus whatever `auth` the overrides bring (`auth.api_keys` replaces the keys). */
 export function testConfig (overrides: Record<string, unknown> = {}): CpxdConfig {
   return configSchema.parse({
+    cors: { origins: [ALLOWED_ORIGIN] },
+    log: { level: 'silent' },
+    ...overrides,
     auth: {
       api_keys: [
         { id: 'acme-customer', hash: hashApiKey(KEYS.acmeCustomer), tier: 'customer', tenants: ['acme'] },
         { id: 'auditor-all', hash: hashApiKey(KEYS.auditorAll), tier: 'auditor', tenants: ['*'] },
         { id: 'public-reader', hash: hashApiKey(KEYS.publicTier), tier: 'public', tenants: ['acme'] }
-      ]
-    },
-    cors: { origins: [ALLOWED_ORIGIN] },
-    log: { level: 'silent' },
-    ...overrides
+      ],
+      ...(overrides.auth as Record<string, unknown> | undefined)
+    }
   })
 }
 
