@@ -1,9 +1,21 @@
 // npm run bench: bare Fastify vs cpxd, in one run, each server in its own process.
 // Prints requests/s, p99 latency and the ratio to bare Fastify serving the same bytes.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { BENCH_API_KEY } from './server.ts'
+import { importJWK, SignJWT } from 'jose'
+import { writeDevKeys } from '../src/cli/token.ts'
+import { BENCH_API_KEY, BENCH_ISSUER } from './constants.ts'
+
+// A key pair for this run only, and one token for the JWT case (what a GRC tool would reuse).
+const keys = await writeDevKeys(mkdtempSync(join(tmpdir(), 'cpxd-bench-jwt-')))
+process.env.BENCH_JWKS_FILE = keys.jwksFile
+const BENCH_JWT = await new SignJWT({ cpx_tenants: ['acme'], cpx_tier: 'customer' })
+  .setProtectedHeader({ alg: 'ES256', kid: keys.kid })
+  .setIssuer(BENCH_ISSUER).setAudience('cpxd').setSubject('bench').setIssuedAt().setExpirationTime('1h')
+  .sign(await importJWK(JSON.parse(readFileSync(keys.privateKeyFile, 'utf8')), 'ES256'))
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -13,7 +25,8 @@ interface Case { name: string, server: 'bare' | 'cpxd', path: string, headers?: 
 const CASES: Case[] = [
   { name: 'bare Fastify, same bytes', server: 'bare', path: '/cpx' },
   { name: 'cpxd GET /cpx (public)', server: 'cpxd', path: '/cpx' },
-  { name: 'cpxd GET /cpx/acme (API key)', server: 'cpxd', path: '/cpx/acme', headers: { 'x-api-key': BENCH_API_KEY } }
+  { name: 'cpxd GET /cpx/acme (API key)', server: 'cpxd', path: '/cpx/acme', headers: { 'x-api-key': BENCH_API_KEY } },
+  { name: 'cpxd GET /cpx/acme (JWT, ES256)', server: 'cpxd', path: '/cpx/acme', headers: { authorization: `Bearer ${BENCH_JWT}` } }
 ]
 
 async function start (mode: string): Promise<{ child: ChildProcess, port: number }> {

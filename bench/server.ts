@@ -10,7 +10,7 @@ import { configSchema } from '../src/config/schema.ts'
 import { loadPostureDir } from '../src/posture/loader.ts'
 import { PostureStore } from '../src/posture/store.ts'
 
-export const BENCH_API_KEY = `cpxd_${'bench'.repeat(8)}000`
+import { BENCH_API_KEY, BENCH_ISSUER } from './constants.ts'
 const POSTURE_DIR = join(import.meta.dirname, '..', 'config', 'posture')
 
 async function bare () {
@@ -23,12 +23,15 @@ async function bare () {
 
 async function cpxd () {
   const config = configSchema.parse({
-    auth: { api_keys: [{ id: 'bench', hash: hashApiKey(BENCH_API_KEY), tier: 'customer', tenants: ['acme'] }] },
+    auth: {
+      api_keys: [{ id: 'bench', hash: hashApiKey(BENCH_API_KEY), tier: 'customer', tenants: ['acme'] }],
+      jwt: { issuer: BENCH_ISSUER, audience: 'cpxd', jwks_file: process.env.BENCH_JWKS_FILE, algorithms: ['ES256'] }
+    },
     cors: { origins: ['https://trust.northwind.example'] },
     // Every plugin stays on; the budget is only large enough that the run measures serving, not 429s.
     rate_limit: { max: 1_000_000, window: '1h' },
     audit: { file: join(mkdtempSync(join(tmpdir(), 'cpxd-bench-')), 'audit.log') },
-    log: { level: 'warn' }
+    log: { level: 'error' }
   })
   const store = new PostureStore()
   store.replace(loadPostureDir(POSTURE_DIR))

@@ -4,7 +4,9 @@ import { loadConfig, resolveConfigPath } from '../config/loader.ts'
 import { loadPostureDir } from '../posture/loader.ts'
 import { exitOnStartupError, startServer } from '../server.ts'
 import { EXIT_CONFIG_ERROR } from '../startup-error.ts'
+import { dirname, join } from 'node:path'
 import { formatNewKey, newKey } from './keys.ts'
+import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 import { UsageError } from './usage-error.ts'
 
 const USAGE = `usage: cpxd <command> [options]
@@ -14,6 +16,9 @@ commands:
   check [--config PATH]                  validate the config and every posture file, then exit
   keys new [--tier T] [--tenants a,b] [--id ID]
                                          print a new API key once, with the config entry holding its hash
+  token dev-keys [--dir DIR]             write a development ES256 key pair and JWKS (default: <config folder>/dev-jwt)
+  token mint [--tenant a,b] [--tier T] [--ttl 15m] [--sub NAME]
+                                         print a token signed with the development key (never for production)
 `
 
 async function main (argv: string[]): Promise<void> {
@@ -25,6 +30,10 @@ async function main (argv: string[]): Promise<void> {
       tier: { type: 'string' },
       tenants: { type: 'string' },
       id: { type: 'string' },
+      tenant: { type: 'string' },
+      ttl: { type: 'string' },
+      sub: { type: 'string' },
+      dir: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -45,6 +54,18 @@ async function main (argv: string[]): Promise<void> {
   }
   if (command === 'keys' && sub === 'new') {
     process.stdout.write(formatNewKey(newKey({ tier: values.tier, tenants: values.tenants, id: values.id })))
+    return
+  }
+  if (command === 'token' && sub === 'dev-keys') {
+    const dir = values.dir ?? join(dirname(resolveConfigPath(values.config, process.env)), DEV_KEY_DIR)
+    const files = await writeDevKeys(dir)
+    process.stdout.write(`Development JWT keys (kid ${files.kid}), never for production:\n  private key: ${files.privateKeyFile}\n  JWKS:        ${files.jwksFile}\n` +
+      'Point an auth.jwt issuer at the JWKS with `jwks_file`, then mint tokens with `cpxd token mint`.\n')
+    return
+  }
+  if (command === 'token' && sub === 'mint') {
+    const { config } = loadConfig(resolveConfigPath(values.config, process.env), process.env)
+    process.stdout.write(`${await mintDevToken(config, { tenants: values.tenant ?? values.tenants, tier: values.tier, ttl: values.ttl, sub: values.sub })}\n`)
     return
   }
   throw new UsageError(`unknown command "${positionals.join(' ')}"`)

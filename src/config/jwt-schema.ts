@@ -46,7 +46,9 @@ export const jwtIssuerSchema = z.strictObject({
   max_token_age: duration(MINUTE, 7 * DAY).default(DAY),
   jwks_cache_max_age: duration(10_000, DAY).default(10 * MINUTE),
   jwks_cooldown: duration(1000, HOUR).default(30_000),
-  jwks_timeout: duration(100, MINUTE).default(5000)
+  jwks_timeout: duration(100, MINUTE).default(5000),
+  /** How long a verified token is remembered (0 turns it off); see verified-token-cache.ts. */
+  verified_token_cache: duration(0, 5 * MINUTE).default(MINUTE)
 }).superRefine((entry, ctx) => {
   const sources = KEY_SOURCES.filter((key) => entry[key] !== undefined)
   if (sources.length !== 1) {
@@ -70,9 +72,11 @@ export const jwtIssuerSchema = z.strictObject({
   algorithms: entry.algorithms ?? (entry.secret_env !== undefined || entry.secret_file !== undefined ? ['HS256'] : [...DEFAULT_ALGORITHMS])
 }))
 
-/** `auth.jwt` is one issuer or a list of them; always a list once parsed. */
-export const jwtSchema = z.union([jwtIssuerSchema, z.array(jwtIssuerSchema).min(1)])
-  .transform((value) => (Array.isArray(value) ? value : [value]))
+/**
+ * `auth.jwt` is one issuer or a list of them; always a list once parsed. One issuer is wrapped
+ * before validation (not tried as a union) so that an error names its real key, not "invalid input".
+ */
+export const jwtSchema = z.preprocess((value) => (Array.isArray(value) ? value : [value]), z.array(jwtIssuerSchema).min(1))
   .superRefine((issuers, ctx) => {
     const seen = new Set<string>()
     issuers.forEach((entry, index) => {

@@ -117,3 +117,48 @@ describe('resolveConfigPath', () => {
     expect(resolveConfigPath(undefined, {})).toMatch(/config\/cpxd\.yaml$/)
   })
 })
+
+describe('auth.jwt', () => {
+  const base = 'auth:\n  jwt:\n    issuer: https://id.example/\n    audience: cpxd\n'
+
+  it('fills the defaults and resolves key files from the config folder', () => {
+    const { dir, loaded } = load(`${base}    jwks_file: keys/jwks.json\n`)
+    const [issuer] = loaded().config.auth.jwt ?? []
+    expect(issuer).toMatchObject({
+      algorithms: ['ES256', 'EdDSA', 'RS256'],
+      tenants_claim: 'cpx_tenants',
+      tier_claim: 'cpx_tier',
+      max_tier: 'customer',
+      clock_tolerance: 30_000,
+      max_token_age: 86_400_000,
+      jwks_file: join(dir, 'keys', 'jwks.json')
+    })
+  })
+
+  it('takes a list of issuers', () => {
+    const { config } = load('auth:\n  jwt:\n    - { issuer: a, audience: x, jwks_file: a.json }\n    - { issuer: b, audience: x, secret_env: B_SECRET }\n').loaded()
+    expect(config.auth.jwt?.map((i) => [i.issuer, i.algorithms])).toEqual([['a', ['ES256', 'EdDSA', 'RS256']], ['b', ['HS256']]])
+  })
+
+  it('needs exactly one key source', () => {
+    expect(failure(base).reason).toMatch(/exactly one key source .* found none/)
+    expect(failure(`${base}    jwks_file: a.json\n    public_key_file: a.pem\n`).reason).toMatch(/found jwks_file, public_key_file/)
+  })
+
+  it('refuses HS256 without a shared secret, and public-key algorithms with one', () => {
+    const hs = failure(`${base}    jwks_file: a.json\n    algorithms: [ES256, HS256]\n`)
+    expect(hs.path).toBe('auth.jwt[0].algorithms')
+    expect(hs.reason).toMatch(/HS256 needs a shared secret/)
+    expect(failure(`${base}    secret_env: S\n    algorithms: [RS256]\n`).reason).toMatch(/a shared secret signs only HS256/)
+  })
+
+  it('refuses a plain-http JWKS URL other than localhost', () => {
+    expect(failure(`${base}    jwks_url: http://idp.example/jwks\n`).path).toBe('auth.jwt[0].jwks_url')
+    expect(load(`${base}    jwks_url: http://127.0.0.1:9/jwks\n`).loaded().config.auth.jwt?.[0]?.jwks_url).toBe('http://127.0.0.1:9/jwks')
+  })
+
+  it('refuses an unknown algorithm and a secret written into the YAML', () => {
+    expect(failure(`${base}    jwks_file: a.json\n    algorithms: [none]\n`).path).toBe('auth.jwt[0].algorithms[0]')
+    expect(failure(`${base}    secret: hunter2hunter2hunter2hunter2hunter2\n`).reason).toMatch(/secret/)
+  })
+})

@@ -5,6 +5,7 @@ import type { Principal } from '../principal.ts'
 import { TIERS, tierAllows, type Tier } from '../tier.ts'
 import type { VerificationKey } from './key-source.ts'
 import { JwksUnavailableError } from './remote-jwks.ts'
+import { VerifiedTokenCache } from './verified-token-cache.ts'
 
 export type JwtOutcome =
   | { readonly ok: true, readonly principal: Principal }
@@ -33,6 +34,7 @@ export interface TrustedIssuer {
 export class JwtVerifier {
   private readonly issuers: readonly TrustedIssuer[]
   private readonly byIssuer: ReadonlyMap<string, TrustedIssuer>
+  private readonly verified = new VerifiedTokenCache()
 
   constructor (issuers: readonly TrustedIssuer[]) {
     this.issuers = issuers
@@ -40,6 +42,22 @@ export class JwtVerifier {
   }
 
   async verify (token: string): Promise<JwtOutcome> {
+    const known = this.verified.get(token)
+    if (known !== undefined) return { ok: true, principal: known }
+    const outcome = await this.verifyFully(token)
+    if (outcome.ok) this.remember(token, outcome.principal)
+    return outcome
+  }
+
+  private remember (token: string, principal: Principal): void {
+    const config = this.byIssuer.get(principal.issuer as string)?.config
+    if (config === undefined || config.verified_token_cache === 0) return
+    const { exp, iat } = decodeJwt(token) as { exp: number, iat: number }
+    const until = Math.min(Date.now() + config.verified_token_cache, exp * 1000, (iat * 1000) + config.max_token_age)
+    this.verified.set(token, principal, until)
+  }
+
+  private async verifyFully (token: string): Promise<JwtOutcome> {
     let header
     try {
       header = decodeProtectedHeader(token)
