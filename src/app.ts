@@ -4,12 +4,16 @@ import { Authenticator } from './auth/authenticator.ts'
 import { createJwtVerifier, type JwtSetup } from './auth/jwt/create-jwt-verifier.ts'
 import type { CpxdConfig } from './config/schema.ts'
 import { notFound } from './errors.ts'
+import { GatewayLinks } from './evidence/gateway-links.ts'
+import { GatewaySigner } from './evidence/gateway-signer.ts'
+import { loadGatewayKey } from './evidence/gateway-key.ts'
 import { createClientErrorHandler } from './http/client-error.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { jsonSerializerCompiler, zodValidatorCompiler } from './http/validation.ts'
 import audit from './plugins/app/audit.ts'
 import authentication, { rateLimitKey } from './plugins/app/authentication.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
+import evidenceLinks from './plugins/app/evidence-links.ts'
 import requestId, { generateRequestId } from './plugins/app/request-id.ts'
 import tenantAuthorization from './plugins/app/tenant-authorization.ts'
 import cors from './plugins/external/cors.ts'
@@ -18,6 +22,7 @@ import rateLimit from './plugins/external/rate-limit.ts'
 import type { PostureStore } from './posture/store.ts'
 import cpxRoute from './routes/cpx.ts'
 import cpxTenantRoute from './routes/cpx-tenant.ts'
+import evidenceRoute from './routes/evidence.ts'
 import healthRoutes from './routes/health.ts'
 
 export interface AppDependencies {
@@ -78,7 +83,11 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
     unavailableRetrySeconds: jwtRetrySeconds(config)
   })
 
+  const signer = new GatewaySigner(loadGatewayKey(config, deps.env ?? {}, deps.configFile ?? 'config').key)
+  await app.register(evidenceLinks, { signer, links: new GatewayLinks(signer, publicUrl(config), config.evidence.link_lifetime) })
+
   await app.register(healthRoutes, { store: deps.store })
+  await app.register(evidenceRoute, { store: deps.store })
   await app.register(cpxRoute, { store: deps.store, publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
   await app.register(async function tenantScope (scope) {
     scope.addHook('preParsing', scope.requireCredentials)
@@ -115,4 +124,9 @@ function setUpJwt (app: FastifyInstance, config: CpxdConfig, deps: AppDependenci
 function jwtRetrySeconds (config: CpxdConfig): number {
   const cooldowns = (config.auth.jwt ?? []).map((entry) => entry.jwks_cooldown)
   return cooldowns.length === 0 ? 5 : Math.max(1, Math.ceil(Math.min(...cooldowns) / 1000))
+}
+
+/** Where clients reach cpxd, for the links it hands out; never taken from the Host header. */
+function publicUrl (config: CpxdConfig): string {
+  return config.server.public_url ?? `http://${config.server.host}:${config.server.port}`
 }

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   CPXD_ERR_FORBIDDEN: 403,
   CPXD_ERR_NOT_FOUND: 404,
   CPXD_ERR_REQUEST_TIMEOUT: 408,
+  CPXD_ERR_LINK_EXPIRED: 410,
   CPXD_ERR_BODY_TOO_LARGE: 413,
   CPXD_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   CPXD_ERR_RATE_LIMITED: 429,
@@ -71,6 +72,11 @@ export function forbidden (reason: string): CpxdError {
 
 export function notFound (message = 'not found'): CpxdError {
   return make('CPXD_ERR_NOT_FOUND', message)
+}
+
+/** Only for a correctly signed link: a forged one is a 403 and learns nothing about expiry. */
+export function linkExpired (): CpxdError {
+  return make('CPXD_ERR_LINK_EXPIRED', 'this evidence link has expired; fetch the posture again for a fresh one', {}, 'link_expired')
 }
 
 export function bodyTooLarge (): CpxdError {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
+import { createAuditLog, type AuditLog } from './audit/audit-logger.ts'
 import { loadConfig, resolveConfigPath } from './config/loader.ts'
-import { loadPostureDir } from './posture/loader.ts'
+import type { CpxdConfig } from './config/schema.ts'
+import { loadPosture } from './evidence/load-posture.ts'
 import { PostureStore } from './posture/store.ts'
 import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
 
@@ -13,17 +15,16 @@ import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
 export async function startServer (configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
   const { file, config } = loadConfig(resolveConfigPath(configPath, env), env)
   const store = new PostureStore()
-  store.replace(loadPostureDir(config.posture_dir))
-  const app = await buildApp(config, { store, env, configFile: file })
+  const auditLog = createAuditLog(config.audit.file)
+  const app = await buildApp(config, { store, auditLog, env, configFile: file })
+  await reloadPosture(config, store, app, auditLog)
   await app.listen({ host: config.server.host, port: config.server.port })
 
   process.on('SIGHUP', () => {
-    try {
-      store.replace(loadPostureDir(config.posture_dir))
-      app.log.info({ posture_version: store.version, tenants: store.tenantCount }, 'posture reloaded')
-    } catch (err) {
-      app.log.error({ reason: err instanceof StartupError ? err.message : 'unexpected error' }, 'posture reload failed; still serving the last good posture')
-    }
+    reloadPosture(config, store, app, auditLog).then(
+      () => app.log.info({ posture_version: store.version, tenants: store.tenantCount }, 'posture reloaded'),
+      (err: unknown) => app.log.error({ reason: err instanceof StartupError ? err.message : 'unexpected error' }, 'posture reload failed; still serving the last good posture')
+    )
   })
   let closing = false
   const shutdown = (signal: string) => {
@@ -40,6 +41,21 @@ export async function startServer (configPath: string | undefined, env: NodeJS.P
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
   return app
+}
+
+/**
+ * Loads posture and evidence, then swaps them in. Evidence whose hash differs from the declared
+ * one (or that is missing) is withheld, and each such item is an `evidence_integrity_failure`
+ * on the audit log and an error on the application log.
+ */
+async function reloadPosture (config: CpxdConfig, store: PostureStore, app: FastifyInstance, auditLog: AuditLog): Promise<void> {
+  const { postures, evidence } = await loadPosture(config)
+  for (const failure of evidence.failures) {
+    auditLog.logger.info({ event: 'evidence_integrity_failure', tenant: failure.tenant, evidence: { id: failure.id }, reason: failure.reason, detail: failure.message })
+    app.log.error({ tenant: failure.tenant, evidence: failure.id, reason: failure.reason, detail: failure.message }, 'evidence withheld from every document')
+  }
+  await auditLog.written()
+  store.replace(postures, evidence)
 }
 
 /** Prints a start-up error as one line and exits; anything else is a crash, reported briefly. */

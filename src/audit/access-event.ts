@@ -6,7 +6,7 @@ export interface AccessEvent {
   request_id: string
   client_ip: string
   user_agent: string | null
-  principal: { kind: Principal['kind'], id: string | null, issuer?: string } | null
+  principal: { kind: Principal['kind'] | 'link', id: string | null, issuer?: string } | null
   tenant: string | null
   tier: Principal['tier'] | null
   method: string
@@ -16,6 +16,7 @@ export interface AccessEvent {
   status: number
   duration_ms: number
   reason?: string
+  evidence?: { id: string, tenant: string, expires: string }
 }
 
 /** Query parameters worth keeping: the ones cpxd reads. Unknown ones may hold anything. */

@@ -45,6 +45,12 @@ export function loadConfig (file: string, env: NodeJS.ProcessEnv = {}): LoadedCo
       ...config,
       posture_dir: resolveFrom(base, config.posture_dir),
       audit: { ...config.audit, file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file) },
+      evidence: {
+        ...config.evidence,
+        local_root: resolveFrom(base, config.evidence.local_root),
+        cache_dir: resolveFrom(base, config.evidence.cache_dir),
+        gateway_key_file: optionalFrom(base, config.evidence.gateway_key_file)
+      },
       auth: {
         ...config.auth,
         jwt: config.auth.jwt?.map((entry) => ({

@@ -38,6 +38,8 @@ const server = z.strictObject({
   headers_timeout: duration(1000, 120_000).default(5000),
   keep_alive_timeout: duration(1000, 120_000).default(5000),
   handler_timeout: duration(1000, 120_000).default(10_000),
+  /** The address clients reach cpxd at, for the links it hands out (default http://host:port). */
+  public_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://trust.example.com' }).optional(),
   shutdown_timeout: duration(1000, 120_000).default(10_000)
 }).refine((s) => s.headers_timeout <= s.request_timeout, {
   message: 'headers_timeout must not exceed request_timeout',
@@ -71,6 +73,17 @@ export const configSchema = z.strictObject({
     max: z.number().int().min(1).max(1_000_000).default(120),
     window: duration(1000, DAY_MS).default(60_000)
   }).default({ max: 120, window: 60_000 }),
+  evidence: z.strictObject({
+    /** The folder behind `backend: local`. */
+    local_root: z.string().min(1).default('evidence'),
+    /** The HMAC-authenticated hash index. */
+    cache_dir: z.string().min(1).default('.cpxd/hash-cache'),
+    /** How long an evidence link works: 1 hour by default, never more than 24 hours. */
+    link_lifetime: duration(60_000, DAY_MS).default(3_600_000),
+    /** The key that signs gateway links, named here, never written here (>= 32 bytes). */
+    gateway_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+    gateway_key_file: z.string().min(1).optional()
+  }).default({ local_root: 'evidence', cache_dir: '.cpxd/hash-cache', link_lifetime: 3_600_000 }),
   audit: z.strictObject({
     file: z.string().min(1).default('audit.log')
   }).default({ file: 'audit.log' }),

@@ -11,7 +11,8 @@ const VARY = 'Accept, Authorization, X-API-Key'
 export function sendPosture (request: FastifyRequest, reply: FastifyReply, rendered: RenderedBody, publicMaxAgeSeconds: number): FastifyReply {
   const anonymous = request.principal === null || request.principal.kind === 'anonymous'
   appendVary(reply)
-  reply.header('etag', rendered.etag)
+  // Answers with per-request evidence links have no ETag: no two are alike.
+  if (rendered.etag !== '') reply.header('etag', rendered.etag)
   if (anonymous) {
     reply.header('cache-control', `public, max-age=${publicMaxAgeSeconds}`)
     if (matchesEtag(request.headers['if-none-match'], rendered.etag)) return reply.code(304).send()

@@ -75,6 +75,30 @@ export const frameworkSchema = z.looseObject({
   })
 })
 
+/** Evidence item ids appear in URLs and file names, so they are kept to a safe alphabet. */
+export const EVIDENCE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/
+
+/**
+ * One evidence object in the posture file's manifest. cpxd hashes it, attaches a reference to
+ * each control it supports (`controls`: `CC6.1`, or `SOC2:CC6.1` for one framework) or to the
+ * top level when it supports none (or `top_level: true`), and hands auditors expiring links.
+ */
+export const evidenceItemSchema = z.strictObject({
+  id: z.string().regex(EVIDENCE_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9._-]{0,127}$'),
+  description: z.string().min(1),
+  type: z.string().min(1).default('document'),
+  backend: z.literal('local', { error: 'backend must be local (s3 and gcs are not supported yet)' }),
+  location: z.string().min(1).max(1024).refine(
+    (value) => !value.startsWith('/') && !value.split(/[\\/]/).includes('..') && !value.includes('\0'),
+    'must be a relative path inside the evidence folder (no leading /, no ..)'
+  ),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits').optional(),
+  controls: z.array(z.string().min(1)).default([]),
+  top_level: z.boolean().default(false),
+  /** Public items (a published report cover page) are shown whole to every tier. */
+  public: z.boolean().default(false)
+})
+
 export const organizationSchema = z.looseObject({
   name: z.string().optional(),
   domain: z.string().optional(),
@@ -88,7 +112,8 @@ export const documentSchema = z.looseObject({
   organization: organizationSchema.optional(),
   frameworks: z.array(frameworkSchema),
   evidence_refs: z.array(evidenceRefSchema).optional(),
-  extensions: z.record(z.string(), z.unknown()).optional()
+  extensions: z.record(z.string(), z.unknown()).optional(),
+  evidence: z.array(evidenceItemSchema).default([])
 }).superRefine((doc, ctx) => {
   const seen = new Map<string, number>()
   doc.frameworks.forEach((framework, index) => {
@@ -98,13 +123,31 @@ export const documentSchema = z.looseObject({
     }
     seen.set(key, index)
   })
+  const ids = new Set<string>()
+  doc.evidence.forEach((item, index) => {
+    if (ids.has(item.id)) ctx.addIssue({ code: 'custom', message: `evidence id "${item.id}" is listed twice`, path: ['evidence', index, 'id'] })
+    ids.add(item.id)
+    item.controls.forEach((ref, refIndex) => {
+      if (!doc.frameworks.some((f) => (f.controls ?? []).some((c) => controlRefSelects(ref, f.name, c.id)))) {
+        ctx.addIssue({ code: 'custom', message: `no control "${ref}" in this posture`, path: ['evidence', index, 'controls', refIndex] })
+      }
+    })
+  })
 })
+
+/** `CC6.1` names that control in any framework; `SOC2:CC6.1` in one framework only. */
+export function controlRefSelects (ref: string, frameworkName: string, controlId: string): boolean {
+  const colon = ref.indexOf(':')
+  if (colon === -1) return ref === controlId
+  return ref.slice(colon + 1) === controlId && frameworkKey(ref.slice(0, colon)) === frameworkKey(frameworkName)
+}
 
 export type EvidenceRefObject = z.output<typeof evidenceRefObjectSchema>
 export type EvidenceRef = z.output<typeof evidenceRefSchema>
 export type Control = z.output<typeof controlSchema>
 export type Framework = z.output<typeof frameworkSchema>
 export type PostureInput = z.output<typeof documentSchema>
+export type EvidenceItem = z.output<typeof evidenceItemSchema>
 
 /** A validated document with the fields cpxd fills in when a file leaves them out. */
 export type PostureDocument = PostureInput & { timestamp: string, compliance_posture: PostureStatus }

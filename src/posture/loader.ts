@@ -12,12 +12,17 @@ const POSTURE_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
 /** Every posture in a folder, keyed by tenant id (`_default` for the vendor's own). */
 export type PostureSet = ReadonlyMap<string, RenderedPosture>
 
+/** Loads and renders a folder of postures without evidence (tests, `cpxd check`). */
+export function loadPostureDir (dir: string): PostureSet {
+  return new Map([...loadPostureDocuments(dir)].map(([tenant, doc]) => [tenant, new RenderedPosture(doc).warm()]))
+}
+
 /**
  * Reads `<dir>/<tenant>.yaml|.yml|.json` and `<dir>/_default.*`. Any bad file fails the whole
  * load with file, path and reason, so a posture is never served half-applied. Files with other
  * extensions (a README, a backup) are ignored.
  */
-export function loadPostureDir (dir: string): PostureSet {
+export function loadPostureDocuments (dir: string): Map<string, PostureDocument> {
   let names: string[]
   try {
     names = readdirSync(dir).sort()
@@ -25,7 +30,7 @@ export function loadPostureDir (dir: string): PostureSet {
     const code = (err as NodeJS.ErrnoException).code
     throw new StartupError(dir, '', code === 'ENOENT' ? 'posture folder not found' : `posture folder cannot be read (${code ?? 'error'})`)
   }
-  const postures = new Map<string, RenderedPosture>()
+  const postures = new Map<string, PostureDocument>()
   for (const name of names) {
     const extension = extname(name)
     if (!POSTURE_EXTENSIONS.has(extension)) continue
@@ -37,7 +42,7 @@ export function loadPostureDir (dir: string): PostureSet {
     if (postures.has(tenant)) {
       throw new StartupError(file, '', `a second posture file for "${tenant}"; keep one of .yaml, .yml or .json`)
     }
-    postures.set(tenant, new RenderedPosture(loadPostureFile(file)).warm())
+    postures.set(tenant, loadPostureFile(file))
   }
   return postures
 }

@@ -1,9 +1,20 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { parse as parseYaml } from 'yaml'
 import type { Tier } from '../auth/tier.ts'
 import { frameworkKey, type PostureDocument } from './document.ts'
 import { CONTENT_TYPES, serialize, type Format, type Profile } from './formats.ts'
 import { toStrictProfile } from './strict-profile.ts'
-import { buildView, type PostureView } from './views.ts'
+import { buildView, type EvidenceLinkFor, type PostureView } from './views.ts'
+
+/** Makes one request's link for an evidence item: fresh, expiring, bound to the caller. */
+export type MintLink = (itemId: string) => { url: string, expires: string }
+
+/** A serialized auditor body with holes where each request's links go. */
+interface LinkTemplate {
+  /** Text, then a slot, then text, ...: always one more text part than slots. */
+  readonly texts: readonly string[]
+  readonly slots: ReadonlyArray<{ readonly field: 'url' | 'expires', readonly itemId: string }>
+}
 
 /** Bytes ready to send, with the headers that describe them. */
 export interface RenderedBody {
@@ -30,9 +41,15 @@ export class RenderedPosture {
   readonly document: PostureDocument
   private readonly views = new Map<Tier, PostureView>()
   private readonly bodies = new Map<string, RenderedBody>()
+  private readonly templates = new Map<string, LinkTemplate>()
+  /** Evidence items that auditors get links for. */
+  private readonly linkedItems: ReadonlySet<string>
+  /** Unguessable by posture authors, so no posture text can pose as a link slot. */
+  private readonly slotMark = `cpxd-slot-${randomBytes(12).toString('hex')}`
 
-  constructor (document: PostureDocument) {
+  constructor (document: PostureDocument, linkedItems: ReadonlySet<string> = new Set()) {
     this.document = document
+    this.linkedItems = linkedItems
   }
 
   /** Looks only at what the tier sees, so a filter cannot reveal that a hidden framework exists. */
@@ -48,7 +65,13 @@ export class RenderedPosture {
     return this
   }
 
-  render (request: RenderRequest): RenderedBody {
+  /**
+   * The body for a request. Auditors of a posture with evidence get links minted for this request
+   * only: the body is serialized once with slots, and each request fills them (no ETag, since
+   * no two answers are alike).
+   */
+  render (request: RenderRequest, mint?: MintLink): RenderedBody {
+    if (request.tier === 'auditor' && this.linkedItems.size > 0 && mint !== undefined) return this.renderWithLinks(request, mint)
     const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}`
     let rendered = this.bodies.get(key)
     if (rendered === undefined) {
@@ -58,13 +81,53 @@ export class RenderedPosture {
     return rendered
   }
 
-  private build ({ tier, format, profile, framework }: RenderRequest): RenderedBody {
-    let view = this.view(tier)
-    if (framework !== undefined) {
-      const frameworks = frameworksOf(view).filter((f) => frameworkKey(f.name) === framework)
-      view = { ...view, frameworks }
+  private renderWithLinks (request: RenderRequest, mint: MintLink): RenderedBody {
+    const key = `${request.profile}|${request.framework ?? ''}`
+    let template = this.templates.get(key)
+    if (template === undefined) {
+      template = this.buildTemplate(request)
+      this.templates.set(key, template)
     }
-    if (profile === 'strict') view = toStrictProfile(view)
+    const minted = new Map<string, { url: string, expires: string }>()
+    let json = template.texts[0] as string
+    template.slots.forEach((slot, index) => {
+      let link = minted.get(slot.itemId)
+      if (link === undefined) {
+        link = mint(slot.itemId)
+        minted.set(slot.itemId, link)
+      }
+      // The slot sits inside a JSON string: escape what is put there.
+      json += JSON.stringify(link[slot.field]).slice(1, -1) + (template.texts[index + 1] as string)
+    })
+    const body = request.format === 'json' ? json : serialize(parseYaml(json) as unknown, 'yaml')
+    return { body: Buffer.isBuffer(body) ? body : Buffer.from(body), etag: '', contentType: CONTENT_TYPES[request.format] }
+  }
+
+  private buildTemplate (request: RenderRequest): LinkTemplate {
+    const linkFor: EvidenceLinkFor = (itemId) => this.linkedItems.has(itemId)
+      ? { url: `${this.slotMark}:url:${itemId}`, expires: `${this.slotMark}:expires:${itemId}` }
+      : undefined
+    const view = this.shape(buildView(this.document, 'auditor', linkFor), request)
+    const parts = JSON.stringify(view).split(new RegExp(`${this.slotMark}:(url|expires):([a-z0-9._-]+)`))
+    const texts: string[] = []
+    const slots: Array<{ field: 'url' | 'expires', itemId: string }> = []
+    for (let i = 0; i < parts.length; i += 3) {
+      texts.push(parts[i] as string)
+      if (i + 2 < parts.length) slots.push({ field: parts[i + 1] as 'url' | 'expires', itemId: parts[i + 2] as string })
+    }
+    return { texts, slots }
+  }
+
+  /** The framework filter and profile, applied to a view. */
+  private shape (view: PostureView, { framework, profile }: RenderRequest): PostureView {
+    let shaped = view
+    if (framework !== undefined) shaped = { ...shaped, frameworks: frameworksOf(shaped).filter((f) => frameworkKey(f.name) === framework) }
+    return profile === 'strict' ? toStrictProfile(shaped) : shaped
+  }
+
+  private build (request: RenderRequest): RenderedBody {
+    const { tier, format } = request
+    const view = this.shape(this.view(tier), request)
     const body = serialize(view, format)
     const digest = createHash('sha256').update(body).digest('base64url').slice(0, 27)
     return { body, etag: `"${digest}"`, contentType: CONTENT_TYPES[format] }

@@ -1,3 +1,4 @@
+import { evidenceKey, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
 import type { RenderedPosture } from './rendered-posture.ts'
 import type { PostureSet } from './loader.ts'
 import { DEFAULT_POSTURE } from './tenant-id.ts'
@@ -9,6 +10,7 @@ import { DEFAULT_POSTURE } from './tenant-id.ts'
  */
 export class PostureStore {
   private postures: PostureSet | undefined
+  private evidence: EvidenceIndex = { items: new Map(), failures: [] }
   private loadedVersion = 0
 
   get ready (): boolean {
@@ -23,9 +25,16 @@ export class PostureStore {
     return this.postures === undefined ? 0 : [...this.postures.keys()].filter((k) => k !== DEFAULT_POSTURE).length
   }
 
-  replace (postures: PostureSet): void {
+  /** Swaps postures and the evidence they reference together, so the two never disagree. */
+  replace (postures: PostureSet, evidence?: EvidenceIndex): void {
     this.postures = postures
+    this.evidence = evidence ?? { items: new Map(), failures: [] }
     this.loadedVersion += 1
+  }
+
+  /** An evidence item a posture of this version references (never a withheld one). */
+  evidenceItem (tenant: string, id: string): IndexedEvidence | undefined {
+    return this.evidence.items.get(evidenceKey(tenant, id))
   }
 
   /** The vendor's own posture, served at `/cpx`. */

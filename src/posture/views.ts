@@ -11,6 +11,9 @@ import type { Control, EvidenceRef, Framework, PostureDocument } from './documen
  */
 export type PostureView = Record<string, unknown>
 
+/** A download link for an evidence item of the manifest, for the auditor tier. */
+export type EvidenceLinkFor = (itemId: string) => { url: string, expires: string } | undefined
+
 /** Framework keys that make up the public summary; everything else is customer detail. */
 const PUBLIC_FRAMEWORK_KEYS = [
   'name', 'version', 'status', 'score', 'last_audit', 'auditor', 'last_assessment', 'assessor',
@@ -20,11 +23,11 @@ const PUBLIC_FRAMEWORK_KEYS = [
 const CUSTOMER_CONTROL_KEYS = ['id', 'title', 'category', 'status', 'reason', 'remediation_date'] as const
 
 /** Root keys that describe the file, not the posture. */
-const FILE_ONLY_KEYS = new Set(['$schema', '_comment', 'visibility'])
+const FILE_ONLY_KEYS = new Set(['$schema', '_comment', 'visibility', 'evidence'])
 
 const DEFAULT_VISIBILITY = { framework: 'public', control: 'customer', evidence: 'customer' } as const
 
-export function buildView (doc: PostureDocument, tier: Tier): PostureView {
+export function buildView (doc: PostureDocument, tier: Tier, linkFor?: EvidenceLinkFor): PostureView {
   if (tier === 'public') return publicView(doc)
   const view: PostureView = {}
   for (const [key, value] of Object.entries(doc)) {
@@ -33,8 +36,8 @@ export function buildView (doc: PostureDocument, tier: Tier): PostureView {
   }
   view.frameworks = doc.frameworks
     .filter((f) => tierAllows(tier, f.visibility ?? DEFAULT_VISIBILITY.framework))
-    .map((f) => detailedFramework(f, tier))
-  setRefs(view, 'evidence_refs', doc.evidence_refs, tier)
+    .map((f) => detailedFramework(f, tier, linkFor))
+  setRefs(view, 'evidence_refs', doc.evidence_refs, tier, linkFor)
   return view
 }
 
@@ -60,7 +63,7 @@ function publicFramework (framework: Framework): PostureView {
   return out
 }
 
-function detailedFramework (framework: Framework, tier: Tier): PostureView {
+function detailedFramework (framework: Framework, tier: Tier, linkFor: EvidenceLinkFor | undefined): PostureView {
   const out: PostureView = {}
   for (const [key, value] of Object.entries(framework)) {
     if (key === 'visibility' || key === 'controls' || value === undefined) continue
@@ -69,7 +72,7 @@ function detailedFramework (framework: Framework, tier: Tier): PostureView {
   if (framework.controls !== undefined) {
     out.controls = framework.controls
       .filter((c) => tierAllows(tier, c.visibility ?? DEFAULT_VISIBILITY.control))
-      .map((c) => (tier === 'auditor' ? auditorControl(c) : customerControl(c)))
+      .map((c) => (tier === 'auditor' ? auditorControl(c, linkFor) : customerControl(c)))
   }
   return out
 }
@@ -84,19 +87,19 @@ function customerControl (control: Control): PostureView {
   return out
 }
 
-function auditorControl (control: Control): PostureView {
+function auditorControl (control: Control, linkFor: EvidenceLinkFor | undefined): PostureView {
   const out: PostureView = {}
   for (const [key, value] of Object.entries(control)) {
     if (key === 'visibility' || value === undefined) continue
     out[key] = value
   }
-  setRefs(out, 'evidence_refs', control.evidence_refs, 'auditor')
+  setRefs(out, 'evidence_refs', control.evidence_refs, 'auditor', linkFor)
   return out
 }
 
-function setRefs (target: PostureView, key: string, refs: readonly EvidenceRef[] | undefined, tier: Tier): void {
+function setRefs (target: PostureView, key: string, refs: readonly EvidenceRef[] | undefined, tier: Tier, linkFor?: EvidenceLinkFor): void {
   if (refs === undefined) return
-  const visible = refs.flatMap((ref) => refForTier(ref, tier))
+  const visible = refs.flatMap((ref) => refForTier(ref, tier, linkFor))
   if (visible.length > 0 || tier === 'auditor') target[key] = visible
 }
 
@@ -105,7 +108,7 @@ function setRefs (target: PostureView, key: string, refs: readonly EvidenceRef[]
  * link and is withheld; an identifier (a hash, a document number) is kept. Object references
  * lose `url` and `expires` below the auditor tier, unless they are marked public.
  */
-function refForTier (ref: EvidenceRef, tier: Tier): EvidenceRef[] {
+function refForTier (ref: EvidenceRef, tier: Tier, linkFor?: EvidenceLinkFor): EvidenceRef[] {
   if (typeof ref === 'string') {
     if (tier === 'public') return []
     return tier === 'auditor' || !isDownloadUrl(ref) ? [ref] : []
@@ -118,6 +121,9 @@ function refForTier (ref: EvidenceRef, tier: Tier): EvidenceRef[] {
     if ((key === 'url' || key === 'expires') && tier === 'customer' && needed !== 'public') continue
     out[key] = value
   }
+  // Manifest items get a fresh, expiring link; only auditors ever see one.
+  const link = tier === 'auditor' && typeof ref.id === 'string' ? linkFor?.(ref.id) : undefined
+  if (link !== undefined) Object.assign(out, link)
   return [out as EvidenceRef]
 }
 

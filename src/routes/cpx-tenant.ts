@@ -27,6 +27,6 @@ export default async function cpxTenantRoute (app: FastifyInstance, opts: CpxTen
     const { tenant } = request.params as z.output<typeof tenantParamsSchema>
     const posture = opts.store.tenant(tenant)
     if (posture === undefined) throw notFound('no posture is published for this tenant')
-    return servePosture(request, reply, posture, 0)
+    return servePosture(request, reply, posture, tenant, 0)
   })
 }

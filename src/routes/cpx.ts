@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { notFound } from '../errors.ts'
 import { commonErrorResponses, authErrorResponses } from '../http/error-schema.ts'
 import type { PostureStore } from '../posture/store.ts'
+import { DEFAULT_POSTURE } from '../posture/tenant-id.ts'
 import { postureQuerySchema, servePosture } from './posture-query.ts'
 
 export interface CpxRouteOptions {
@@ -18,6 +19,6 @@ export default async function cpxRoute (app: FastifyInstance, opts: CpxRouteOpti
   }, async function readVendorPosture (request, reply) {
     const posture = opts.store.vendor()
     if (posture === undefined) throw notFound('no posture is published here')
-    return servePosture(request, reply, posture, opts.publicMaxAgeSeconds)
+    return servePosture(request, reply, posture, DEFAULT_POSTURE, opts.publicMaxAgeSeconds)
   })
 }

@@ -22,7 +22,8 @@ export const postureQuerySchema = z.strictObject({
 
 export type PostureQuery = z.output<typeof postureQuerySchema>
 
-export function servePosture (request: FastifyRequest, reply: FastifyReply, posture: RenderedPosture, publicMaxAgeSeconds: number): FastifyReply {
+/** `tenant` is `_default` for the vendor's own posture: evidence links are bound to it. */
+export function servePosture (request: FastifyRequest, reply: FastifyReply, posture: RenderedPosture, tenant: string, publicMaxAgeSeconds: number): FastifyReply {
   const query = request.query as PostureQuery
   const tier = request.principal?.tier ?? 'public'
   let framework: string | undefined
@@ -31,11 +32,13 @@ export function servePosture (request: FastifyRequest, reply: FastifyReply, post
     // Only frameworks this tier can see count, so a filter cannot confirm a hidden one exists.
     if (!posture.hasFramework(tier, framework)) throw notFound('no framework in this posture matches the framework filter')
   }
+  const principal = request.principal
+  const mint = principal !== null && tier === 'auditor' ? request.server.gatewayLinks.minterFor(principal, tenant) : undefined
   const rendered = posture.render({
     tier,
     format: negotiateFormat(query.format, request.headers.accept),
     profile: query.profile ?? 'full',
     framework
-  })
+  }, mint)
   return sendPosture(request, reply, rendered, publicMaxAgeSeconds)
 }

@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** A reason code for the audit line when the request was refused (never sent to clients). */
     auditReason: string | null
+    /** The evidence an evidence link asked for, and whom the link was made for. */
+    auditEvidence: { id: string, tenant: string, expires: string, principal: string } | null
   }
   interface FastifyContextConfig {
     /** The audit event name for this route; `http_request` when unset. */
@@ -26,6 +28,7 @@ export interface AuditOptions {
  */
 export default fp<AuditOptions>(async function audit (app, opts) {
   app.decorateRequest('auditReason', null)
+  app.decorateRequest('auditEvidence', null)
   app.addHook('onSend', async function writeAuditLine (request, reply, payload) {
     opts.log.logger.info(accessEvent(request, reply))
     try {
@@ -61,6 +64,12 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
     duration_ms: Math.round(reply.elapsedTime * 100) / 100
   }
   if (request.auditReason !== null) event.reason = request.auditReason
+  const evidence = request.auditEvidence
+  if (evidence !== null) {
+    event.evidence = { id: evidence.id, tenant: evidence.tenant, expires: evidence.expires }
+    // A link is followed without credentials: it names the principal it was made for.
+    event.principal = { kind: 'link', id: clip(evidence.principal) }
+  }
   return event
 }
 

@@ -1,0 +1,75 @@
+import type { EvidenceItem, PostureInput } from '../posture/document.ts'
+import type { HashCache } from './hash-cache.ts'
+import { hashStream } from './hash-stream.ts'
+import { EvidenceLocationError, LocalEvidenceStore, type LocalObject } from './local-store.ts'
+
+/** An evidence item that was found and hashed, ready to be referenced and served. */
+export interface IndexedEvidence {
+  readonly tenant: string
+  readonly item: EvidenceItem
+  readonly object: LocalObject
+  readonly sha256: string
+  readonly size: number
+}
+
+export interface EvidenceFailure {
+  readonly tenant: string
+  readonly id: string
+  readonly reason: 'hash_mismatch' | 'not_found' | 'outside_root'
+  readonly message: string
+}
+
+export interface EvidenceIndex {
+  /** Keyed `<tenant>/<item id>`; the vendor's own posture is tenant `_default`. */
+  readonly items: ReadonlyMap<string, IndexedEvidence>
+  /** Items withheld from every document, and why. */
+  readonly failures: readonly EvidenceFailure[]
+}
+
+export function evidenceKey (tenant: string, id: string): string {
+  return `${tenant}/${id}`
+}
+
+/**
+ * Finds and hashes every evidence item, each at most once per version of the object: a cache hit
+ * costs a stat, a miss streams the object once. Runs at start-up and reload, never in a request.
+ * An item whose hash differs from the one its posture file declares is withheld and reported.
+ */
+export async function indexEvidence (
+  postures: ReadonlyMap<string, PostureInput>,
+  store: LocalEvidenceStore,
+  cache: HashCache,
+  onProgress?: (done: number, total: number) => void
+): Promise<EvidenceIndex> {
+  const items = new Map<string, IndexedEvidence>()
+  const failures: EvidenceFailure[] = []
+  const work = [...postures].flatMap(([tenant, doc]) => doc.evidence.map((item) => ({ tenant, item })))
+  let done = 0
+  for (const { tenant, item } of work) {
+    const outcome = await indexOne(tenant, item, store, cache)
+    if ('reason' in outcome) failures.push(outcome)
+    else items.set(evidenceKey(tenant, item.id), outcome)
+    onProgress?.(++done, work.length)
+  }
+  return { items, failures }
+}
+
+async function indexOne (tenant: string, item: EvidenceItem, store: LocalEvidenceStore, cache: HashCache): Promise<IndexedEvidence | EvidenceFailure> {
+  let object: LocalObject
+  try {
+    object = store.locate(item.location)
+  } catch (err) {
+    if (!(err instanceof EvidenceLocationError)) throw err
+    const reason = err.message.includes('outside') ? 'outside_root' : 'not_found'
+    return { tenant, id: item.id, reason, message: err.message }
+  }
+  let entry = cache.get(object.cacheKey)
+  if (entry === undefined) {
+    entry = await hashStream(store.open(object))
+    cache.set(object.cacheKey, entry)
+  }
+  if (item.sha256 !== undefined && item.sha256 !== entry.sha256) {
+    return { tenant, id: item.id, reason: 'hash_mismatch', message: `declared sha256:${item.sha256}, computed sha256:${entry.sha256}` }
+  }
+  return { tenant, item, object, sha256: entry.sha256, size: entry.size }
+}

@@ -1,0 +1,38 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Tier } from '../auth/tier.ts'
+
+/** What a gateway link is bound to; changing any of it breaks the signature. */
+export interface GatewayClaims {
+  readonly tenant: string
+  readonly item: string
+  /** `<kind>:<id>`, with the issuer for JWT principals: who the link was made for. */
+  readonly principal: string
+  readonly tier: Tier
+  /** Unix seconds. */
+  readonly expires: number
+}
+
+/**
+ * HMAC-SHA256 over the claims, one per line after a version tag, so no two claim sets share a
+ * signing input (none of the fields can contain a newline: they are checked before signing).
+ */
+export class GatewaySigner {
+  private readonly key: Buffer
+
+  constructor (key: Buffer) {
+    this.key = key
+  }
+
+  sign (claims: GatewayClaims): string {
+    return createHmac('sha256', this.key)
+      .update(`cpxd-gateway-v1\n${claims.tenant}\n${claims.item}\n${claims.principal}\n${claims.tier}\n${claims.expires}`)
+      .digest('base64url')
+  }
+
+  verify (claims: GatewayClaims, signature: string): boolean {
+    if (/[\n\r]/.test(claims.principal)) return false
+    const expected = Buffer.from(this.sign(claims), 'base64url')
+    const actual = Buffer.from(signature, 'base64url')
+    return actual.length === expected.length && timingSafeEqual(actual, expected)
+  }
+}

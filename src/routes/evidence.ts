@@ -1,0 +1,59 @@
+import { createReadStream } from 'node:fs'
+import { basename } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { TIERS } from '../auth/tier.ts'
+import { forbidden, linkExpired, notFound, unavailable } from '../errors.ts'
+import { contentTypeOf, safeFilename } from '../evidence/content-type.ts'
+import { LocalEvidenceStore } from '../evidence/local-store.ts'
+import { commonErrorResponses } from '../http/error-schema.ts'
+import { EVIDENCE_ID_PATTERN } from '../posture/document.ts'
+import type { PostureStore } from '../posture/store.ts'
+
+const paramsSchema = z.object({
+  tenant: z.string().regex(/^(_default|[a-z0-9][a-z0-9-]{0,62})$/, { error: 'this evidence link is malformed' }),
+  item: z.string().regex(EVIDENCE_ID_PATTERN, { error: 'this evidence link is malformed' })
+})
+
+const querySchema = z.strictObject({
+  p: z.string().min(1).max(600),
+  t: z.enum(TIERS),
+  e: z.string().regex(/^\d{1,12}$/),
+  s: z.string().regex(/^[A-Za-z0-9_-]{43}$/)
+}, { error: 'this evidence link is malformed' })
+
+export interface EvidenceRouteOptions {
+  readonly store: PostureStore
+}
+
+/**
+ * `GET /evidence/<tenant>/<item>?p&t&e&s`: the gateway behind auditors' evidence links. The link
+ * itself is the credential (a browser following it sends nothing else): its HMAC binds tenant,
+ * item, principal, tier and expiry. A changed field is a 403; a good link past its time a 410.
+ * The file is streamed with its SHA-256 in `Repr-Digest` (RFC 9530), as an attachment.
+ */
+export default async function evidenceRoute (app: FastifyInstance, opts: EvidenceRouteOptions) {
+  app.get('/evidence/:tenant/:item', {
+    schema: { params: paramsSchema, querystring: querySchema, response: { ...commonErrorResponses, 403: commonErrorResponses[404], 410: commonErrorResponses[404] } },
+    config: { audit: 'evidence_access' }
+  }, async function followEvidenceLink (request, reply) {
+    const { tenant, item } = request.params as z.output<typeof paramsSchema>
+    const query = request.query as z.output<typeof querySchema>
+    const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
+    request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p }
+    if (!app.gatewaySigner.verify(claims, query.s)) throw forbidden('bad_link_signature')
+    if (Date.now() / 1000 > claims.expires) throw linkExpired()
+    const indexed = opts.store.evidenceItem(tenant, item)
+    if (indexed === undefined) throw notFound('no such evidence')
+    if (!LocalEvidenceStore.unchanged(indexed.object)) {
+      throw unavailable(60, 'evidence_changed', 'this evidence changed since it was indexed; fetch the posture again after the next reload')
+    }
+    return reply
+      .header('content-type', contentTypeOf(indexed.object.path))
+      .header('content-length', String(indexed.size))
+      .header('content-disposition', `attachment; filename="${safeFilename(basename(indexed.object.path))}"`)
+      .header('repr-digest', `sha-256=:${Buffer.from(indexed.sha256, 'hex').toString('base64')}:`)
+      .header('cache-control', 'private, no-store')
+      .send(createReadStream(indexed.object.path))
+  })
+}
