@@ -84,7 +84,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   })
 
   const signer = new GatewaySigner(loadGatewayKey(config, deps.env ?? {}, deps.configFile ?? 'config').key)
-  await app.register(evidenceLinks, { signer, links: new GatewayLinks(signer, publicUrl(config), config.evidence.link_lifetime) })
+  await app.register(evidenceLinks, { signer, links: new GatewayLinks(signer, () => publicUrl(app, config), config.evidence.link_lifetime) })
 
   await app.register(healthRoutes, { store: deps.store })
   await app.register(evidenceRoute, { store: deps.store })
@@ -126,7 +126,14 @@ function jwtRetrySeconds (config: CpxdConfig): number {
   return cooldowns.length === 0 ? 5 : Math.max(1, Math.ceil(Math.min(...cooldowns) / 1000))
 }
 
-/** Where clients reach cpxd, for the links it hands out; never taken from the Host header. */
-function publicUrl (config: CpxdConfig): string {
-  return config.server.public_url ?? `http://${config.server.host}:${config.server.port}`
+/**
+ * Where clients reach cpxd, for the links it hands out: `server.public_url`, else the address
+ * actually listened on. Never the request's Host header, which the client chooses.
+ */
+function publicUrl (app: FastifyInstance, config: CpxdConfig): string {
+  if (config.server.public_url !== undefined) return config.server.public_url
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.server.port
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
+  return `http://${host}:${port}`
 }

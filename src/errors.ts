@@ -74,6 +74,11 @@ export function notFound (message = 'not found'): CpxdError {
   return make('CPXD_ERR_NOT_FOUND', message)
 }
 
+/** An evidence link that was altered, or made for another tenant or item. */
+export function invalidLink (): CpxdError {
+  return make('CPXD_ERR_FORBIDDEN', 'this evidence link is not valid', {}, 'bad_link_signature')
+}
+
 /** Only for a correctly signed link: a forged one is a 403 and learns nothing about expiry. */
 export function linkExpired (): CpxdError {
   return make('CPXD_ERR_LINK_EXPIRED', 'this evidence link has expired; fetch the posture again for a fresh one', {}, 'link_expired')

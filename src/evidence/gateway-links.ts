@@ -14,12 +14,13 @@ export function principalLabel (principal: Principal): string {
  */
 export class GatewayLinks {
   private readonly signer: GatewaySigner
-  private readonly baseUrl: string
+  /** Asked at mint time: without a configured public URL it depends on the port actually bound. */
+  private readonly baseUrl: () => string
   private readonly lifetimeMs: number
 
-  constructor (signer: GatewaySigner, baseUrl: string, lifetimeMs: number) {
+  constructor (signer: GatewaySigner, baseUrl: () => string, lifetimeMs: number) {
     this.signer = signer
-    this.baseUrl = baseUrl.replace(/\/+$/, '')
+    this.baseUrl = baseUrl
     this.lifetimeMs = lifetimeMs
   }
 
@@ -28,10 +29,11 @@ export class GatewayLinks {
     const expires = Math.floor((now + this.lifetimeMs) / 1000)
     const expiresIso = new Date(expires * 1000).toISOString()
     const label = principalLabel(principal)
+    const base = this.baseUrl().replace(/\/+$/, '')
     return (item) => {
       const signature = this.signer.sign({ tenant, item, principal: label, tier: principal.tier, expires })
       const query = new URLSearchParams({ p: label, t: principal.tier, e: String(expires), s: signature })
-      return { url: `${this.baseUrl}/evidence/${tenant}/${item}?${query.toString()}`, expires: expiresIso }
+      return { url: `${base}/evidence/${tenant}/${item}?${query.toString()}`, expires: expiresIso }
     }
   }
 }

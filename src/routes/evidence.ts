@@ -3,24 +3,27 @@ import { basename } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { TIERS } from '../auth/tier.ts'
-import { forbidden, linkExpired, notFound, unavailable } from '../errors.ts'
+import { invalidLink, linkExpired, notFound, unavailable } from '../errors.ts'
 import { contentTypeOf, safeFilename } from '../evidence/content-type.ts'
 import { LocalEvidenceStore } from '../evidence/local-store.ts'
 import { commonErrorResponses } from '../http/error-schema.ts'
 import { EVIDENCE_ID_PATTERN } from '../posture/document.ts'
 import type { PostureStore } from '../posture/store.ts'
 
+/** One message for every way a link can be malformed: nothing about which part, and never zod's words. */
+const MALFORMED = { error: 'this evidence link is malformed' }
+
 const paramsSchema = z.object({
-  tenant: z.string().regex(/^(_default|[a-z0-9][a-z0-9-]{0,62})$/, { error: 'this evidence link is malformed' }),
-  item: z.string().regex(EVIDENCE_ID_PATTERN, { error: 'this evidence link is malformed' })
-})
+  tenant: z.string(MALFORMED).regex(/^(_default|[a-z0-9][a-z0-9-]{0,62})$/, MALFORMED),
+  item: z.string(MALFORMED).regex(EVIDENCE_ID_PATTERN, MALFORMED)
+}, MALFORMED)
 
 const querySchema = z.strictObject({
-  p: z.string().min(1).max(600),
-  t: z.enum(TIERS),
-  e: z.string().regex(/^\d{1,12}$/),
-  s: z.string().regex(/^[A-Za-z0-9_-]{43}$/)
-}, { error: 'this evidence link is malformed' })
+  p: z.string(MALFORMED).min(1, MALFORMED).max(600, MALFORMED),
+  t: z.enum(TIERS, MALFORMED),
+  e: z.string(MALFORMED).regex(/^\d{1,12}$/, MALFORMED),
+  s: z.string(MALFORMED).regex(/^[A-Za-z0-9_-]{43}$/, MALFORMED)
+}, MALFORMED)
 
 export interface EvidenceRouteOptions {
   readonly store: PostureStore
@@ -40,8 +43,8 @@ export default async function evidenceRoute (app: FastifyInstance, opts: Evidenc
     const { tenant, item } = request.params as z.output<typeof paramsSchema>
     const query = request.query as z.output<typeof querySchema>
     const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
-    request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p }
-    if (!app.gatewaySigner.verify(claims, query.s)) throw forbidden('bad_link_signature')
+    request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t }
+    if (!app.gatewaySigner.verify(claims, query.s)) throw invalidLink()
     if (Date.now() / 1000 > claims.expires) throw linkExpired()
     const indexed = opts.store.evidenceItem(tenant, item)
     if (indexed === undefined) throw notFound('no such evidence')

@@ -1,8 +1,8 @@
-import { statSync, readFileSync, writeFileSync, cpSync } from 'node:fs'
+import { statSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXAMPLE_POSTURE_DIR } from '../helpers/build.ts'
+import { copyExample } from '../helpers/build.ts'
 import { runEntry, startServer, type RunningServer } from '../helpers/process.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
@@ -10,10 +10,10 @@ const ISSUER = 'https://id.example/'
 
 function project (): { dir: string, config: string } {
   const dir = scratchDir()
-  cpSync(EXAMPLE_POSTURE_DIR, join(dir, 'posture'), { recursive: true })
   const config = join(dir, 'cpxd.yaml')
   writeFileSync(config, [
     'server: { host: 127.0.0.1, port: 0 }',
+    ...copyExample(dir),
     'audit: { file: audit.log }',
     'auth:',
     `  jwt: { issuer: "${ISSUER}", audience: cpxd, jwks_file: dev-jwt/jwks.json, max_tier: auditor, max_token_age: 1h }`

@@ -1,19 +1,19 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
-import { EXAMPLE_POSTURE_DIR } from '../helpers/build.ts'
+import { copyExample, EXAMPLE_POSTURE_DIR } from '../helpers/build.ts'
 import { runEntry, startServer, type RunningServer } from '../helpers/process.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 const key = generateApiKey()
 
-function writeConfig (dir: string, extra = ''): string {
+function writeConfig (dir: string, extra = '', example: string[] = ['posture_dir: posture']): string {
   const file = join(dir, 'cpxd.yaml')
   writeFileSync(file, [
     'server: { host: 127.0.0.1, port: 0 }',
-    'posture_dir: posture',
+    ...example,
     'audit: { file: audit.log }',
     'auth:',
     '  api_keys:',
@@ -28,8 +28,7 @@ describe('the real server process', () => {
   let server: RunningServer
   beforeAll(async () => {
     dir = scratchDir()
-    cpSync(EXAMPLE_POSTURE_DIR, join(dir, 'posture'), { recursive: true })
-    server = await startServer(writeConfig(dir))
+    server = await startServer(writeConfig(dir, '', copyExample(dir)))
   })
   afterAll(() => { server.child.kill('SIGKILL') })
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -6,10 +6,18 @@ import { buildApp } from '../../src/app.ts'
 import { createAuditLog } from '../../src/audit/audit-logger.ts'
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
 import { configSchema, type CpxdConfig } from '../../src/config/schema.ts'
-import { loadPostureDir } from '../../src/posture/loader.ts'
+import { loadPosture } from '../../src/evidence/load-posture.ts'
 import { PostureStore } from '../../src/posture/store.ts'
 
 export const EXAMPLE_POSTURE_DIR = join(import.meta.dirname, '..', '..', 'config', 'posture')
+export const EXAMPLE_EVIDENCE_DIR = join(import.meta.dirname, '..', '..', 'config', 'evidence')
+
+/** Copies the example posture and evidence into `dir`; returns the config lines that find them. */
+export function copyExample (dir: string): string[] {
+  cpSync(EXAMPLE_POSTURE_DIR, join(dir, 'posture'), { recursive: true })
+  cpSync(EXAMPLE_EVIDENCE_DIR, join(dir, 'evidence'), { recursive: true })
+  return ['posture_dir: posture', 'evidence: { local_root: evidence, cache_dir: hash-cache }']
+}
 export const ALLOWED_ORIGIN = 'https://trust.northwind.example'
 
 /** Fresh keys per test run; the plaintext is known to the tests, only hashes go in the config. */
@@ -44,12 +52,21 @@ export function testConfig (overrides: Record<string, unknown> = {}): CpxdConfig
   })
 }
 
-/** The one way tests build cpxd: the real app, the example posture, an audit file of its own. */
-export async function build (overrides: Record<string, unknown> = {}, postureDir = EXAMPLE_POSTURE_DIR): Promise<TestApp> {
-  const config = testConfig(overrides)
-  const auditFile = join(mkdtempSync(join(tmpdir(), 'cpxd-test-')), 'audit.log')
+/**
+ * The one way tests build cpxd: the real app, the example posture and evidence loaded the way the
+ * server loads them, and an audit file and hash cache of its own.
+ */
+export async function build (overrides: Record<string, unknown> = {}): Promise<TestApp> {
+  const scratch = mkdtempSync(join(tmpdir(), 'cpxd-test-'))
+  const config = testConfig({
+    posture_dir: EXAMPLE_POSTURE_DIR,
+    evidence: { local_root: EXAMPLE_EVIDENCE_DIR, cache_dir: join(scratch, 'hash-cache') },
+    ...overrides
+  })
+  const auditFile = join(scratch, 'audit.log')
   const store = new PostureStore()
-  store.replace(loadPostureDir(postureDir))
+  const loaded = await loadPosture(config)
+  store.replace(loaded.postures, loaded.evidence)
   const app = await buildApp(config, { store, auditLog: createAuditLog(auditFile) })
   return {
     app,

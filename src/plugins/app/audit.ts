@@ -3,13 +3,14 @@ import fp from 'fastify-plugin'
 import { auditedParams, clip, pathOf, type AccessEvent } from '../../audit/access-event.ts'
 import type { AuditLog } from '../../audit/audit-logger.ts'
 import type { Principal } from '../../auth/principal.ts'
+import type { Tier } from '../../auth/tier.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** A reason code for the audit line when the request was refused (never sent to clients). */
     auditReason: string | null
     /** The evidence an evidence link asked for, and whom the link was made for. */
-    auditEvidence: { id: string, tenant: string, expires: string, principal: string } | null
+    auditEvidence: { id: string, tenant: string, expires: string, principal: string, tier: Tier } | null
   }
   interface FastifyContextConfig {
     /** The audit event name for this route; `http_request` when unset. */
@@ -69,6 +70,7 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
     event.evidence = { id: evidence.id, tenant: evidence.tenant, expires: evidence.expires }
     // A link is followed without credentials: it names the principal it was made for.
     event.principal = { kind: 'link', id: clip(evidence.principal) }
+    event.tier = evidence.tier
   }
   return event
 }
