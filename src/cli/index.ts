@@ -5,6 +5,7 @@ import { loadPostureDir } from '../posture/loader.ts'
 import { exitOnStartupError, startServer } from '../server.ts'
 import { EXIT_CONFIG_ERROR } from '../startup-error.ts'
 import { dirname, join } from 'node:path'
+import { checkEvidence } from './evidence.ts'
 import { formatNewKey, newKey } from './keys.ts'
 import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 import { UsageError } from './usage-error.ts'
@@ -16,6 +17,8 @@ commands:
   check [--config PATH]                  validate the config and every posture file, then exit
   keys new [--tier T] [--tenants a,b] [--id ID]
                                          print a new API key once, with the config entry holding its hash
+  evidence index [--config PATH]         hash every evidence item ahead of time (fills the hash cache)
+  evidence verify [--config PATH]        hash and check every evidence item; exit 1 naming any that fails
   token dev-keys [--dir DIR]             write a development ES256 key pair and JWKS (default: <config folder>/dev-jwt)
   token mint [--tenant a,b] [--tier T] [--ttl 15m] [--sub NAME]
                                          print a token signed with the development key (never for production)
@@ -54,6 +57,17 @@ async function main (argv: string[]): Promise<void> {
   }
   if (command === 'keys' && sub === 'new') {
     process.stdout.write(formatNewKey(newKey({ tier: values.tier, tenants: values.tenants, id: values.id })))
+    return
+  }
+  if (command === 'evidence' && (sub === 'index' || sub === 'verify')) {
+    const { config } = loadConfig(resolveConfigPath(values.config, process.env), process.env)
+    const interactive = sub === 'index' && process.stderr.isTTY
+    const report = await checkEvidence(config, sub === 'index'
+      ? (line) => process.stderr.write(interactive ? `\r${line}` : `${line}\n`)
+      : undefined)
+    if (interactive) process.stderr.write('\n')
+    process.stdout.write(report.text)
+    process.exitCode = report.exitCode
     return
   }
   if (command === 'token' && sub === 'dev-keys') {
