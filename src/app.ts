@@ -4,7 +4,7 @@ import { Authenticator } from './auth/authenticator.ts'
 import { createJwtVerifier, type JwtSetup } from './auth/jwt/create-jwt-verifier.ts'
 import type { CpxdConfig } from './config/schema.ts'
 import { notFound } from './errors.ts'
-import { GatewayLinks } from './evidence/gateway-links.ts'
+import { EvidenceLinks } from './evidence/gateway-links.ts'
 import { GatewaySigner } from './evidence/gateway-signer.ts'
 import { loadGatewayKey } from './evidence/gateway-key.ts'
 import { createClientErrorHandler } from './http/client-error.ts'
@@ -84,7 +84,8 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   })
 
   const signer = new GatewaySigner(loadGatewayKey(config, deps.env ?? {}, deps.configFile ?? 'config').key)
-  await app.register(evidenceLinks, { signer, links: new GatewayLinks(signer, () => publicUrl(app, config), config.evidence.link_lifetime) })
+  const links = new EvidenceLinks(signer, () => publicUrl(app, config), config.evidence.link_lifetime, (tenant, id) => deps.store.evidenceItem(tenant, id))
+  await app.register(evidenceLinks, { signer, links })
 
   await app.register(healthRoutes, { store: deps.store })
   await app.register(evidenceRoute, { store: deps.store })

@@ -82,7 +82,15 @@ export const configSchema = z.strictObject({
     link_lifetime: duration(60_000, DAY_MS).default(3_600_000),
     /** The key that signs gateway links, named here, never written here (>= 32 bytes). */
     gateway_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
-    gateway_key_file: z.string().min(1).optional()
+    gateway_key_file: z.string().min(1).optional(),
+    /** One S3 (or S3-compatible) bucket; credentials come from the standard AWS chain. */
+    s3: z.strictObject({
+      bucket: z.string().min(3).max(63),
+      region: z.string().min(1).default('us-east-1'),
+      endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      force_path_style: z.boolean().default(false),
+      delivery: z.enum(['direct', 'gateway']).default('direct')
+    }).optional()
   }).default({ local_root: 'evidence', cache_dir: '.cpxd/hash-cache', link_lifetime: 3_600_000 }),
   audit: z.strictObject({
     file: z.string().min(1).default('audit.log')

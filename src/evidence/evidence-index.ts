@@ -1,13 +1,17 @@
 import type { EvidenceItem, PostureInput } from '../posture/document.ts'
+import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
 import type { HashCache } from './hash-cache.ts'
 import { hashStream } from './hash-stream.ts'
-import { EvidenceLocationError, LocalEvidenceStore, type LocalObject } from './local-store.ts'
+
+/** The configured backends, by the name posture files use. */
+export type EvidenceBackends = ReadonlyMap<string, EvidenceBackend>
 
 /** An evidence item that was found and hashed, ready to be referenced and served. */
 export interface IndexedEvidence {
   readonly tenant: string
   readonly item: EvidenceItem
-  readonly object: LocalObject
+  readonly backend: EvidenceBackend
+  readonly object: EvidenceObject
   readonly sha256: string
   readonly size: number
 }
@@ -15,7 +19,7 @@ export interface IndexedEvidence {
 export interface EvidenceFailure {
   readonly tenant: string
   readonly id: string
-  readonly reason: 'hash_mismatch' | 'not_found' | 'outside_root'
+  readonly reason: 'hash_mismatch' | 'not_found' | 'outside_root' | 'no_backend'
   readonly message: string
 }
 
@@ -37,7 +41,7 @@ export function evidenceKey (tenant: string, id: string): string {
  */
 export async function indexEvidence (
   postures: ReadonlyMap<string, PostureInput>,
-  store: LocalEvidenceStore,
+  backends: EvidenceBackends,
   cache: HashCache,
   onProgress?: (done: number, total: number) => void
 ): Promise<EvidenceIndex> {
@@ -46,7 +50,7 @@ export async function indexEvidence (
   const work = [...postures].flatMap(([tenant, doc]) => doc.evidence.map((item) => ({ tenant, item })))
   let done = 0
   for (const { tenant, item } of work) {
-    const outcome = await indexOne(tenant, item, store, cache)
+    const outcome = await indexOne(tenant, item, backends, cache)
     if ('reason' in outcome) failures.push(outcome)
     else items.set(evidenceKey(tenant, item.id), outcome)
     onProgress?.(++done, work.length)
@@ -54,10 +58,12 @@ export async function indexEvidence (
   return { items, failures }
 }
 
-async function indexOne (tenant: string, item: EvidenceItem, store: LocalEvidenceStore, cache: HashCache): Promise<IndexedEvidence | EvidenceFailure> {
-  let object: LocalObject
+async function indexOne (tenant: string, item: EvidenceItem, backends: EvidenceBackends, cache: HashCache): Promise<IndexedEvidence | EvidenceFailure> {
+  const backend = backends.get(item.backend)
+  if (backend === undefined) return { tenant, id: item.id, reason: 'no_backend', message: `the ${item.backend} backend is not configured (evidence.${item.backend})` }
+  let object: EvidenceObject
   try {
-    object = store.locate(item.location)
+    object = await backend.locate(item.location)
   } catch (err) {
     if (!(err instanceof EvidenceLocationError)) throw err
     const reason = err.message.includes('outside') ? 'outside_root' : 'not_found'
@@ -65,11 +71,11 @@ async function indexOne (tenant: string, item: EvidenceItem, store: LocalEvidenc
   }
   let entry = cache.get(object.cacheKey)
   if (entry === undefined) {
-    entry = await hashStream(store.open(object))
+    entry = await hashStream(await backend.open(object))
     cache.set(object.cacheKey, entry)
   }
   if (item.sha256 !== undefined && item.sha256 !== entry.sha256) {
     return { tenant, id: item.id, reason: 'hash_mismatch', message: `declared sha256:${item.sha256}, computed sha256:${entry.sha256}` }
   }
-  return { tenant, item, object, sha256: entry.sha256, size: entry.size }
+  return { tenant, item, backend, object, sha256: entry.sha256, size: entry.size }
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.ts'
 import type { MintLink } from '../posture/rendered-posture.ts'
+import type { IndexedEvidence } from './evidence-index.ts'
 import type { GatewaySigner } from './gateway-signer.ts'
 
 /** How a principal is named in a link: its kind and id, and its issuer for JWTs. */
@@ -9,19 +10,22 @@ export function principalLabel (principal: Principal): string {
 }
 
 /**
- * Links to cpxd's evidence gateway (`/evidence/<tenant>/<item>`), signed for one principal, one
- * tenant, one item, one tier and one expiry. Made fresh for every request, never shared.
+ * Auditors' evidence links, made fresh for every request and never shared: for a `direct`
+ * backend a presigned storage URL, otherwise a link to cpxd's gateway (`/evidence/<tenant>/<item>`)
+ * signed for one principal, tenant, item, tier and expiry.
  */
-export class GatewayLinks {
+export class EvidenceLinks {
   private readonly signer: GatewaySigner
   /** Asked at mint time: without a configured public URL it depends on the port actually bound. */
   private readonly baseUrl: () => string
   private readonly lifetimeMs: number
+  private readonly lookup: (tenant: string, id: string) => IndexedEvidence | undefined
 
-  constructor (signer: GatewaySigner, baseUrl: () => string, lifetimeMs: number) {
+  constructor (signer: GatewaySigner, baseUrl: () => string, lifetimeMs: number, lookup: (tenant: string, id: string) => IndexedEvidence | undefined) {
     this.signer = signer
     this.baseUrl = baseUrl
     this.lifetimeMs = lifetimeMs
+    this.lookup = lookup
   }
 
   /** A minter for one request: every link in one answer shares its expiry. */
@@ -30,7 +34,11 @@ export class GatewayLinks {
     const expiresIso = new Date(expires * 1000).toISOString()
     const label = principalLabel(principal)
     const base = this.baseUrl().replace(/\/+$/, '')
-    return (item) => {
+    return async (item) => {
+      const indexed = this.lookup(tenant, item)
+      if (indexed?.backend.delivery === 'direct' && indexed.backend.presign !== undefined) {
+        return { url: await indexed.backend.presign(indexed.object, Math.floor(this.lifetimeMs / 1000)), expires: expiresIso }
+      }
       const signature = this.signer.sign({ tenant, item, principal: label, tier: principal.tier, expires })
       const query = new URLSearchParams({ p: label, t: principal.tier, e: String(expires), s: signature })
       return { url: `${base}/evidence/${tenant}/${item}?${query.toString()}`, expires: expiresIso }

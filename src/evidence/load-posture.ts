@@ -4,9 +4,11 @@ import { loadPostureDocuments, type PostureSet } from '../posture/loader.ts'
 import { RenderedPosture } from '../posture/rendered-posture.ts'
 import { StartupError } from '../startup-error.ts'
 import { attachEvidence } from './attach-evidence.ts'
-import { indexEvidence, type EvidenceIndex } from './evidence-index.ts'
+import type { EvidenceBackend } from './backend.ts'
+import { indexEvidence, type EvidenceBackends, type EvidenceIndex } from './evidence-index.ts'
 import { HashCache } from './hash-cache.ts'
 import { LocalEvidenceStore } from './local-store.ts'
+import { S3EvidenceStore } from './s3-store.ts'
 
 export interface LoadedPosture {
   readonly postures: PostureSet
@@ -20,9 +22,9 @@ export interface LoadedPosture {
  */
 export async function loadPosture (config: CpxdConfig, onProgress?: (done: number, total: number) => void): Promise<LoadedPosture> {
   const documents = loadPostureDocuments(config.posture_dir)
-  const hasEvidence = [...documents.values()].some((doc) => doc.evidence.length > 0)
-  const evidence: EvidenceIndex = hasEvidence
-    ? await indexEvidence(documents, openStore(config), HashCache.open(config.evidence.cache_dir), onProgress)
+  const used = new Set([...documents.values()].flatMap((doc) => doc.evidence.map((item) => item.backend)))
+  const evidence: EvidenceIndex = used.size > 0
+    ? await indexEvidence(documents, openBackends(config, used), HashCache.open(config.evidence.cache_dir), onProgress)
     : { items: new Map(), failures: [] }
   const postures = new Map([...documents].map(([tenant, doc]) => {
     const linked = new Set(doc.evidence.map((item) => item.id).filter((id) => evidence.items.has(`${tenant}/${id}`)))
@@ -31,9 +33,19 @@ export async function loadPosture (config: CpxdConfig, onProgress?: (done: numbe
   return { postures, evidence }
 }
 
-function openStore (config: CpxdConfig): LocalEvidenceStore {
-  if (!existsSync(config.evidence.local_root)) {
-    throw new StartupError(config.evidence.local_root, 'evidence.local_root', 'evidence folder not found, and a posture file lists local evidence')
+/** Only the backends posture files name; one they name but the config lacks stops start-up. */
+function openBackends (config: CpxdConfig, used: ReadonlySet<string>): EvidenceBackends {
+  const backends = new Map<string, EvidenceBackend>()
+  if (used.has('local')) {
+    if (!existsSync(config.evidence.local_root)) {
+      throw new StartupError(config.evidence.local_root, 'evidence.local_root', 'evidence folder not found, and a posture file lists local evidence')
+    }
+    backends.set('local', new LocalEvidenceStore(config.evidence.local_root))
   }
-  return new LocalEvidenceStore(config.evidence.local_root)
+  if (used.has('s3')) {
+    const s3 = config.evidence.s3
+    if (s3 === undefined) throw new StartupError(config.posture_dir, 'evidence.s3', 'a posture file lists s3 evidence, but the config has no evidence.s3 bucket')
+    backends.set('s3', new S3EvidenceStore({ bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: s3.force_path_style, delivery: s3.delivery }))
+  }
+  return backends
 }

@@ -1,30 +1,34 @@
-import { createReadStream, realpathSync, statSync, type ReadStream } from 'node:fs'
+import { createReadStream, realpathSync, statSync } from 'node:fs'
 import { resolve, sep } from 'node:path'
+import type { Readable } from 'node:stream'
+import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
 
-/** Where a local evidence object is and what it is now: its cache key changes when it does. */
-export interface LocalObject {
+export { EvidenceLocationError } from './backend.ts'
+
+/** A local evidence file: where it is and what it is now. */
+export interface LocalObject extends EvidenceObject {
   readonly path: string
-  readonly size: number
-  /** size + mtime + inode: a rewritten or replaced file gets a new key and is hashed again. */
-  readonly cacheKey: string
-}
-
-export class EvidenceLocationError extends Error {
-  override readonly name = 'EvidenceLocationError'
 }
 
 /**
  * The `local` backend: a folder. A location can never name anything outside it, neither by
  * `..` nor by a symlink that leads out (both the lexical path and the real path are checked).
+ * Local evidence is always delivered through cpxd's gateway.
  */
-export class LocalEvidenceStore {
+export class LocalEvidenceStore implements EvidenceBackend<LocalObject> {
+  readonly name = 'local'
+  readonly delivery = 'gateway'
   readonly root: string
 
   constructor (root: string) {
     this.root = realpathSync(root)
   }
 
-  locate (location: string): LocalObject {
+  async locate (location: string): Promise<LocalObject> {
+    return this.locateSync(location)
+  }
+
+  locateSync (location: string): LocalObject {
     const lexical = resolve(this.root, location)
     if (!within(this.root, lexical)) throw new EvidenceLocationError(`${location} is outside the evidence folder`)
     let real: string
@@ -36,22 +40,24 @@ export class LocalEvidenceStore {
     if (!within(this.root, real)) throw new EvidenceLocationError(`${location} leads outside the evidence folder`)
     const stat = statSync(real)
     if (!stat.isFile()) throw new EvidenceLocationError(`${location} is not a file`)
-    return { path: real, size: stat.size, cacheKey: `local:${real}:${stat.size}:${stat.mtimeMs}:${stat.ino}` }
+    return { location, path: real, size: stat.size, cacheKey: identity(real, stat) }
   }
 
-  /** False once the file was rewritten, replaced or removed since it was located. */
-  static unchanged (object: LocalObject): boolean {
+  async open (object: LocalObject): Promise<Readable> {
+    return createReadStream(object.path)
+  }
+
+  async unchanged (object: LocalObject): Promise<boolean> {
     try {
-      const stat = statSync(object.path)
-      return `local:${object.path}:${stat.size}:${stat.mtimeMs}:${stat.ino}` === object.cacheKey
+      return identity(object.path, statSync(object.path)) === object.cacheKey
     } catch {
       return false
     }
   }
+}
 
-  open (object: LocalObject): ReadStream {
-    return createReadStream(object.path)
-  }
+function identity (path: string, stat: { size: number, mtimeMs: number, ino: number }): string {
+  return `local:${path}:${stat.size}:${stat.mtimeMs}:${stat.ino}`
 }
 
 function within (root: string, path: string): boolean {

@@ -87,10 +87,10 @@ export const evidenceItemSchema = z.strictObject({
   id: z.string().regex(EVIDENCE_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9._-]{0,127}$'),
   description: z.string().min(1),
   type: z.string().min(1).default('document'),
-  backend: z.literal('local', { error: 'backend must be local (s3 and gcs are not supported yet)' }),
+  backend: z.enum(['local', 's3'], { error: 'backend must be local or s3 (gcs is not supported yet)' }),
   location: z.string().min(1).max(1024).refine(
     (value) => !value.startsWith('/') && !value.split(/[\\/]/).includes('..') && !value.includes('\0'),
-    'must be a relative path inside the evidence folder (no leading /, no ..)'
+    'must be a relative path or object key (no leading /, no ..)'
   ),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits').optional(),
   controls: z.array(z.string().min(1)).default([]),

@@ -7,7 +7,7 @@ import { toStrictProfile } from './strict-profile.ts'
 import { buildView, type EvidenceLinkFor, type PostureView } from './views.ts'
 
 /** Makes one request's link for an evidence item: fresh, expiring, bound to the caller. */
-export type MintLink = (itemId: string) => { url: string, expires: string }
+export type MintLink = (itemId: string) => Promise<{ url: string, expires: string }>
 
 /** A serialized auditor body with holes where each request's links go. */
 interface LinkTemplate {
@@ -65,13 +65,13 @@ export class RenderedPosture {
     return this
   }
 
-  /**
-   * The body for a request. Auditors of a posture with evidence get links minted for this request
-   * only: the body is serialized once with slots, and each request fills them (no ETag, since
-   * no two answers are alike).
-   */
-  render (request: RenderRequest, mint?: MintLink): RenderedBody {
-    if (request.tier === 'auditor' && this.linkedItems.size > 0 && mint !== undefined) return this.renderWithLinks(request, mint)
+  /** Whether auditors' answers carry evidence links (then use renderWithLinks). */
+  get hasLinks (): boolean {
+    return this.linkedItems.size > 0
+  }
+
+  /** The body for a request (anything but an auditor's answer with evidence links). */
+  render (request: RenderRequest): RenderedBody {
     const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}`
     let rendered = this.bodies.get(key)
     if (rendered === undefined) {
@@ -81,21 +81,23 @@ export class RenderedPosture {
     return rendered
   }
 
-  private renderWithLinks (request: RenderRequest, mint: MintLink): RenderedBody {
+  /**
+   * An auditor's answer, with evidence links minted for this request only: the body is serialized
+   * once with slots, and each request fills them (no ETag, since no two answers are alike).
+   */
+  async renderWithLinks (request: RenderRequest, mint: MintLink): Promise<RenderedBody> {
     const key = `${request.profile}|${request.framework ?? ''}`
     let template = this.templates.get(key)
     if (template === undefined) {
       template = this.buildTemplate(request)
       this.templates.set(key, template)
     }
-    const minted = new Map<string, { url: string, expires: string }>()
+    const ids = [...new Set(template.slots.map((slot) => slot.itemId))]
+    const links = await Promise.all(ids.map(mint))
+    const minted = new Map(ids.map((id, index) => [id, links[index] as { url: string, expires: string }]))
     let json = template.texts[0] as string
     template.slots.forEach((slot, index) => {
-      let link = minted.get(slot.itemId)
-      if (link === undefined) {
-        link = mint(slot.itemId)
-        minted.set(slot.itemId, link)
-      }
+      const link = minted.get(slot.itemId) as { url: string, expires: string }
       // The slot sits inside a JSON string: escape what is put there.
       json += JSON.stringify(link[slot.field]).slice(1, -1) + (template.texts[index + 1] as string)
     })

@@ -1,14 +1,16 @@
-import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { TIERS } from '../auth/tier.ts'
 import { invalidLink, linkExpired, notFound, unavailable } from '../errors.ts'
 import { contentTypeOf, safeFilename } from '../evidence/content-type.ts'
-import { LocalEvidenceStore } from '../evidence/local-store.ts'
+import type { LocalObject } from '../evidence/local-store.ts'
 import { commonErrorResponses } from '../http/error-schema.ts'
 import { EVIDENCE_ID_PATTERN } from '../posture/document.ts'
 import type { PostureStore } from '../posture/store.ts'
+
+/** A gateway redirect to storage lives at most this long (the issue's bound: 5 minutes). */
+const REDIRECT_LIFETIME_SECONDS = 300
 
 /** One message for every way a link can be malformed: nothing about which part, and never zod's words. */
 const MALFORMED = { error: 'this evidence link is malformed' }
@@ -48,15 +50,20 @@ export default async function evidenceRoute (app: FastifyInstance, opts: Evidenc
     if (Date.now() / 1000 > claims.expires) throw linkExpired()
     const indexed = opts.store.evidenceItem(tenant, item)
     if (indexed === undefined) throw notFound('no such evidence')
-    if (!LocalEvidenceStore.unchanged(indexed.object)) {
+    if (!await indexed.backend.unchanged(indexed.object)) {
       throw unavailable(60, 'evidence_changed', 'this evidence changed since it was indexed; fetch the posture again after the next reload')
     }
+    reply.header('cache-control', 'private, no-store')
+    if (indexed.backend.presign !== undefined) {
+      // Storage serves the bytes; the hop through cpxd is what gets audited. Short-lived on purpose.
+      return reply.redirect(await indexed.backend.presign(indexed.object, REDIRECT_LIFETIME_SECONDS), 302)
+    }
+    const path = (indexed.object as LocalObject).path
     return reply
-      .header('content-type', contentTypeOf(indexed.object.path))
+      .header('content-type', contentTypeOf(path))
       .header('content-length', String(indexed.size))
-      .header('content-disposition', `attachment; filename="${safeFilename(basename(indexed.object.path))}"`)
+      .header('content-disposition', `attachment; filename="${safeFilename(basename(path))}"`)
       .header('repr-digest', `sha-256=:${Buffer.from(indexed.sha256, 'hex').toString('base64')}:`)
-      .header('cache-control', 'private, no-store')
-      .send(createReadStream(indexed.object.path))
+      .send(await indexed.backend.open(indexed.object))
   })
 }

@@ -23,7 +23,7 @@ export const postureQuerySchema = z.strictObject({
 export type PostureQuery = z.output<typeof postureQuerySchema>
 
 /** `tenant` is `_default` for the vendor's own posture: evidence links are bound to it. */
-export function servePosture (request: FastifyRequest, reply: FastifyReply, posture: RenderedPosture, tenant: string, publicMaxAgeSeconds: number): FastifyReply {
+export async function servePosture (request: FastifyRequest, reply: FastifyReply, posture: RenderedPosture, tenant: string, publicMaxAgeSeconds: number): Promise<FastifyReply> {
   const query = request.query as PostureQuery
   const tier = request.principal?.tier ?? 'public'
   let framework: string | undefined
@@ -33,12 +33,9 @@ export function servePosture (request: FastifyRequest, reply: FastifyReply, post
     if (!posture.hasFramework(tier, framework)) throw notFound('no framework in this posture matches the framework filter')
   }
   const principal = request.principal
-  const mint = principal !== null && tier === 'auditor' ? request.server.gatewayLinks.minterFor(principal, tenant) : undefined
-  const rendered = posture.render({
-    tier,
-    format: negotiateFormat(query.format, request.headers.accept),
-    profile: query.profile ?? 'full',
-    framework
-  }, mint)
+  const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'full', framework } as const
+  const rendered = principal !== null && tier === 'auditor' && posture.hasLinks
+    ? await posture.renderWithLinks(renderRequest, request.server.evidenceLinks.minterFor(principal, tenant))
+    : posture.render(renderRequest)
   return sendPosture(request, reply, rendered, publicMaxAgeSeconds)
 }

@@ -12,7 +12,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 /** Counts how often an object's bytes are read. */
 class CountingStore extends LocalEvidenceStore {
   reads = 0
-  override open (object: LocalObject) {
+  override async open (object: LocalObject) {
     this.reads++
     return super.open(object)
   }
@@ -32,16 +32,16 @@ describe('indexEvidence', () => {
   it('hashes each object once; later loads are served by the cache', async () => {
     const cacheDir = scratchDir()
     const store = new CountingStore(root)
-    const first = await indexEvidence(new Map([['acme', posture(items)]]), store, HashCache.open(cacheDir))
+    const first = await indexEvidence(new Map([['acme', posture(items)]]), new Map([['local', store]]), HashCache.open(cacheDir))
     expect(first.items.get('acme/one')).toMatchObject({ sha256: sha('one'), size: 3 })
     expect(first.items.get('acme/two')).toMatchObject({ sha256: sha('two'), size: 3 })
     expect(store.reads).toBe(2)
-    await indexEvidence(new Map([['acme', posture(items)]]), store, HashCache.open(cacheDir))
+    await indexEvidence(new Map([['acme', posture(items)]]), new Map([['local', store]]), HashCache.open(cacheDir))
     expect(store.reads).toBe(2)
   })
 
   it('withholds an item whose hash differs from the declared one, and says which', async () => {
-    const result = await indexEvidence(new Map([['acme', posture([{ ...items[0], sha256: sha('other') }])]]), new LocalEvidenceStore(root), HashCache.open(scratchDir()))
+    const result = await indexEvidence(new Map([['acme', posture([{ ...items[0], sha256: sha('other') }])]]), new Map([['local', new LocalEvidenceStore(root)]]), HashCache.open(scratchDir()))
     expect(result.items.size).toBe(0)
     expect(result.failures).toEqual([{ tenant: 'acme', id: 'one', reason: 'hash_mismatch', message: `declared sha256:${sha('other')}, computed sha256:${sha('one')}` }])
   })
@@ -49,7 +49,7 @@ describe('indexEvidence', () => {
   it('withholds missing files and locations outside the folder', async () => {
     const result = await indexEvidence(new Map([['acme', posture([
       { id: 'gone', description: 'x', backend: 'local', location: 'gone.txt' }
-    ])]]), new LocalEvidenceStore(root), HashCache.open(scratchDir()))
+    ])]]), new Map([['local', new LocalEvidenceStore(root)]]), HashCache.open(scratchDir()))
     expect(result.failures.map((f) => [f.id, f.reason])).toEqual([['gone', 'not_found']])
   })
 
@@ -57,9 +57,9 @@ describe('indexEvidence', () => {
     const dir = scratchDir({ 'f.txt': 'first' })
     const cache = HashCache.open(scratchDir())
     const doc = posture([{ id: 'f', description: 'f', backend: 'local', location: 'f.txt' }])
-    expect((await indexEvidence(new Map([['t', doc]]), new LocalEvidenceStore(dir), cache)).items.get('t/f')?.sha256).toBe(sha('first'))
+    expect((await indexEvidence(new Map([['t', doc]]), new Map([['local', new LocalEvidenceStore(dir)]]), cache)).items.get('t/f')?.sha256).toBe(sha('first'))
     const { writeFileSync } = await import('node:fs')
     writeFileSync(join(dir, 'f.txt'), 'second version')
-    expect((await indexEvidence(new Map([['t', doc]]), new LocalEvidenceStore(dir), cache)).items.get('t/f')?.sha256).toBe(sha('second version'))
+    expect((await indexEvidence(new Map([['t', doc]]), new Map([['local', new LocalEvidenceStore(dir)]]), cache)).items.get('t/f')?.sha256).toBe(sha('second version'))
   })
 })

@@ -12,7 +12,7 @@ describe('LocalEvidenceStore', () => {
   const store = new LocalEvidenceStore(root)
 
   it('finds a file inside the folder, with an identity that names size, mtime and inode', () => {
-    const object = store.locate('a/report.pdf')
+    const object = store.locateSync('a/report.pdf')
     expect(object.size).toBe(9)
     expect(object.cacheKey).toMatch(/^local:.*report\.pdf:9:[\d.]+:\d+$/)
   })
@@ -25,19 +25,19 @@ describe('LocalEvidenceStore', () => {
     ['missing.pdf', 'does not exist in the evidence folder'],
     ['a', 'is not a file']
   ])('refuses %s', (location, message) => {
-    expect(() => store.locate(location)).toThrow(message)
+    expect(() => store.locateSync(location)).toThrow(message)
   })
 
   it('follows a symlink that stays inside', () => {
-    expect(store.locate('alias.txt').path).toBe(store.locate('b.txt').path)
+    expect(store.locateSync('alias.txt').path).toBe(store.locateSync('b.txt').path)
   })
 
-  it('notices when a located file is rewritten', () => {
+  it('notices when a located file is rewritten', async () => {
     const dir = scratchDir({ 'f.txt': 'one' })
     const local = new LocalEvidenceStore(dir)
-    const object = local.locate('f.txt')
-    expect(LocalEvidenceStore.unchanged(object)).toBe(true)
+    const object = local.locateSync('f.txt')
+    expect(await local.unchanged(object)).toBe(true)
     writeFileSync(join(dir, 'f.txt'), 'two, longer')
-    expect(LocalEvidenceStore.unchanged(object)).toBe(false)
+    expect(await local.unchanged(object)).toBe(false)
   })
 })

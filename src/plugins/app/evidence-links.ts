@@ -1,22 +1,22 @@
 import fp from 'fastify-plugin'
-import type { GatewayLinks } from '../../evidence/gateway-links.ts'
+import type { EvidenceLinks } from '../../evidence/gateway-links.ts'
 import type { GatewaySigner } from '../../evidence/gateway-signer.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Mints the auditor tier's evidence links. */
-    gatewayLinks: GatewayLinks
+    evidenceLinks: EvidenceLinks
     /** Checks a followed evidence link. */
     gatewaySigner: GatewaySigner
   }
 }
 
 export interface EvidenceLinksOptions {
-  readonly links: GatewayLinks
+  readonly links: EvidenceLinks
   readonly signer: GatewaySigner
 }
 
 export default fp<EvidenceLinksOptions>(async function evidenceLinks (app, opts) {
-  app.decorate('gatewayLinks', opts.links)
+  app.decorate('evidenceLinks', opts.links)
   app.decorate('gatewaySigner', opts.signer)
 }, { name: 'evidence-links' })

@@ -1,0 +1,30 @@
+import type { Readable } from 'node:stream'
+
+/** One evidence object as a backend found it. */
+export interface EvidenceObject {
+  readonly location: string
+  readonly size: number
+  /** The object's identity (local: size + mtime + inode; s3: version or ETag); a change means rehash. */
+  readonly cacheKey: string
+}
+
+/**
+ * A place evidence lives: the local folder, an S3 bucket. Methods (not function properties) on
+ * purpose: a backend is only ever handed back the objects its own `locate` made.
+ */
+export interface EvidenceBackend<O extends EvidenceObject = EvidenceObject> {
+  readonly name: 'local' | 's3'
+  /** `direct`: a presigned storage URL in the document; `gateway`: a link to cpxd itself. */
+  readonly delivery: 'direct' | 'gateway'
+  /** Throws EvidenceLocationError when the object is missing or not allowed. */
+  locate (location: string): Promise<O>
+  open (object: O): Promise<Readable>
+  /** False once the object changed since it was located (it must not be served under the old hash). */
+  unchanged (object: O): Promise<boolean>
+  /** A URL the storage itself serves, valid for `seconds`; absent for `local`. */
+  presign? (object: O, seconds: number): Promise<string>
+}
+
+export class EvidenceLocationError extends Error {
+  override readonly name = 'EvidenceLocationError'
+}
