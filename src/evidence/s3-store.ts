@@ -63,9 +63,14 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
     }
   }
 
-  /** SigV4 query signing: the URL works for `seconds`, for this one object version, GET only. */
+  /**
+   * SigV4 query signing: the URL works for `seconds`, GET only, and for exactly the hashed version
+   * when the bucket is versioned (VersionId travels in the query). It is never pinned with
+   * If-Match: that would make `if-match` a signed header no browser following the link sends.
+   */
   async presign (object: S3Object, seconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: object.location, ...this.pin(object) }), { expiresIn: seconds })
+    const version = object.version.startsWith('"') ? {} : { VersionId: object.version }
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: object.location, ...version }), { expiresIn: seconds })
   }
 
   /** Ask for exactly the version that was hashed: a later upload cannot hide behind the old hash. */
