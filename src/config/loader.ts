@@ -49,7 +49,10 @@ export function loadConfig (file: string, env: NodeJS.ProcessEnv = {}): LoadedCo
         ...config.evidence,
         local_root: resolveFrom(base, config.evidence.local_root),
         cache_dir: resolveFrom(base, config.evidence.cache_dir),
-        gateway_key_file: optionalFrom(base, config.evidence.gateway_key_file)
+        gateway_key_file: optionalFrom(base, config.evidence.gateway_key_file),
+        gcs: config.evidence.gcs === undefined
+          ? undefined
+          : { ...config.evidence.gcs, service_account_file: optionalFrom(base, config.evidence.gcs.service_account_file) }
       },
       auth: {
         ...config.auth,

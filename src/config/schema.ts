@@ -90,6 +90,13 @@ export const configSchema = z.strictObject({
       endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
       force_path_style: z.boolean().default(false),
       delivery: z.enum(['direct', 'gateway']).default('direct')
+    }).optional(),
+    /** One Google Cloud Storage bucket; V4 URLs are signed with the service account's key. */
+    gcs: z.strictObject({
+      bucket: z.string().min(3).max(222),
+      service_account_file: z.string().min(1).optional(),
+      api_endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      delivery: z.enum(['direct', 'gateway']).default('direct')
     }).optional()
   }).default({ local_root: 'evidence', cache_dir: '.cpxd/hash-cache', link_lifetime: 3_600_000 }),
   audit: z.strictObject({

@@ -9,11 +9,11 @@ export interface EvidenceObject {
 }
 
 /**
- * A place evidence lives: the local folder, an S3 bucket. Methods (not function properties) on
+ * A place evidence lives: the local folder, an S3 or GCS bucket. Methods (not function properties) on
  * purpose: a backend is only ever handed back the objects its own `locate` made.
  */
 export interface EvidenceBackend<O extends EvidenceObject = EvidenceObject> {
-  readonly name: 'local' | 's3'
+  readonly name: 'local' | 's3' | 'gcs'
   /** `direct`: a presigned storage URL in the document; `gateway`: a link to cpxd itself. */
   readonly delivery: 'direct' | 'gateway'
   /** Throws EvidenceLocationError when the object is missing or not allowed. */

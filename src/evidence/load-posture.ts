@@ -8,6 +8,7 @@ import type { EvidenceBackend } from './backend.ts'
 import { indexEvidence, type EvidenceBackends, type EvidenceIndex } from './evidence-index.ts'
 import { HashCache } from './hash-cache.ts'
 import { LocalEvidenceStore } from './local-store.ts'
+import { GcsEvidenceStore } from './gcs-store.ts'
 import { S3EvidenceStore } from './s3-store.ts'
 
 export interface LoadedPosture {
@@ -46,6 +47,11 @@ function openBackends (config: CpxdConfig, used: ReadonlySet<string>): EvidenceB
     const s3 = config.evidence.s3
     if (s3 === undefined) throw new StartupError(config.posture_dir, 'evidence.s3', 'a posture file lists s3 evidence, but the config has no evidence.s3 bucket')
     backends.set('s3', new S3EvidenceStore({ bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: s3.force_path_style, delivery: s3.delivery }))
+  }
+  if (used.has('gcs')) {
+    const gcs = config.evidence.gcs
+    if (gcs === undefined) throw new StartupError(config.posture_dir, 'evidence.gcs', 'a posture file lists gcs evidence, but the config has no evidence.gcs bucket')
+    backends.set('gcs', new GcsEvidenceStore({ bucket: gcs.bucket, serviceAccountFile: gcs.service_account_file, apiEndpoint: gcs.api_endpoint, delivery: gcs.delivery }))
   }
   return backends
 }

@@ -87,7 +87,7 @@ export const evidenceItemSchema = z.strictObject({
   id: z.string().regex(EVIDENCE_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9._-]{0,127}$'),
   description: z.string().min(1),
   type: z.string().min(1).default('document'),
-  backend: z.enum(['local', 's3'], { error: 'backend must be local or s3 (gcs is not supported yet)' }),
+  backend: z.enum(['local', 's3', 'gcs'], { error: 'backend must be local, s3 or gcs' }),
   location: z.string().min(1).max(1024).refine(
     (value) => !value.startsWith('/') && !value.split(/[\\/]/).includes('..') && !value.includes('\0'),
     'must be a relative path or object key (no leading /, no ..)'
