@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
 import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
 
 export interface S3Options {
@@ -27,6 +27,9 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
   readonly delivery: 'direct' | 'gateway'
   private readonly client: S3Client
   private readonly bucket: string
+  private readonly presigner: S3RequestPresigner
+  /** Where presigned requests go: scheme, host, port, and the path prefix before the key. */
+  private readonly target: { protocol: string, hostname: string, port?: number, prefix: string }
 
   constructor (options: S3Options) {
     this.bucket = options.bucket
@@ -36,6 +39,8 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle
     })
+    this.presigner = new S3RequestPresigner({ ...this.client.config, region: options.region })
+    this.target = targetOf(options)
   }
 
   async locate (location: string): Promise<S3Object> {
@@ -65,16 +70,41 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
 
   /**
    * SigV4 query signing: the URL works for `seconds`, GET only, and for exactly the hashed version
-   * when the bucket is versioned (VersionId travels in the query). It is never pinned with
+   * when the bucket is versioned (versionId travels in the query). It is never pinned with
    * If-Match: that would make `if-match` a signed header no browser following the link sends.
+   * The request is signed directly with S3RequestPresigner, not through getSignedUrl, which runs
+   * the client's whole middleware stack per URL: an auditor's document can hold dozens of URLs
+   * (docs/performance.md has the figures).
    */
   async presign (object: S3Object, seconds: number): Promise<string> {
-    const version = object.version.startsWith('"') ? {} : { VersionId: object.version }
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: object.location, ...version }), { expiresIn: seconds })
+    const { protocol, hostname, port, prefix } = this.target
+    const path = `${prefix}/${object.location.split('/').map(rfc3986).join('/')}`
+    const query: Record<string, string> = object.version.startsWith('"') ? {} : { versionId: object.version }
+    const signed = await this.presigner.presign({
+      method: 'GET', protocol, hostname, ...(port === undefined ? {} : { port }), path, query,
+      headers: { host: port === undefined ? hostname : `${hostname}:${port}` }
+    }, { expiresIn: seconds })
+    const search = Object.entries(signed.query ?? {})
+      .map(([key, value]) => `${rfc3986(key)}=${rfc3986(String(value))}`)
+      .join('&')
+    return `${protocol}//${signed.headers.host ?? hostname}${path}?${search}`
   }
 
   /** Ask for exactly the version that was hashed: a later upload cannot hide behind the old hash. */
   private pin (object: S3Object): { VersionId?: string, IfMatch?: string } {
     return object.version.startsWith('"') ? { IfMatch: object.version } : { VersionId: object.version }
   }
+}
+
+/** The endpoint a presigned URL names: virtual-hosted (`<bucket>.s3.<region>.amazonaws.com`) or path-style. */
+function targetOf (options: S3Options): { protocol: string, hostname: string, port?: number, prefix: string } {
+  const endpoint = new URL(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`)
+  const port = endpoint.port === '' ? undefined : Number(endpoint.port)
+  if (options.forcePathStyle) return { protocol: endpoint.protocol, hostname: endpoint.hostname, port, prefix: `/${rfc3986(options.bucket)}` }
+  return { protocol: endpoint.protocol, hostname: `${options.bucket}.${endpoint.hostname}`, port, prefix: '' }
+}
+
+/** S3's URI encoding: RFC 3986 unreserved characters stay, everything else is %XX. */
+function rfc3986 (value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
