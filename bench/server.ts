@@ -3,6 +3,8 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import Fastify from 'fastify'
 import { buildApp } from '../src/app.ts'
 import { hashApiKey } from '../src/auth/api-keys.ts'
@@ -10,7 +12,8 @@ import { configSchema } from '../src/config/schema.ts'
 import { loadPostureDir } from '../src/posture/loader.ts'
 import { PostureStore } from '../src/posture/store.ts'
 
-import { BENCH_API_KEY, BENCH_ISSUER } from './constants.ts'
+import { loadPosture } from '../src/evidence/load-posture.ts'
+import { BENCH_API_KEY, BENCH_AUDITOR_KEY, BENCH_BUCKET, BENCH_ISSUER, EVIDENCE_ITEMS } from './constants.ts'
 const POSTURE_DIR = join(import.meta.dirname, '..', 'config', 'posture')
 
 async function bare () {
@@ -21,10 +24,36 @@ async function bare () {
   return app
 }
 
-async function cpxd () {
+/**
+ * The naive way to serve an auditor's document with S3 evidence: build it per request and call
+ * the SDK's getSignedUrl for every item. The baseline for cpxd's direct mode.
+ */
+async function naiveEvidence () {
+  const client = new S3Client({ region: 'us-east-1', endpoint: process.env.BENCH_S3_ENDPOINT, forcePathStyle: true })
+  const app = Fastify({ logger: false })
+  app.get('/cpx/bench', async () => {
+    const refs = await Promise.all(Array.from({ length: EVIDENCE_ITEMS }, async (_, i) => ({
+      id: `item-${i}`,
+      url: await getSignedUrl(client, new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: `evidence/item-${i}.txt` }), { expiresIn: 3600 })
+    })))
+    return { version: 'v1', frameworks: [{ name: 'SOC2', status: 'compliant', score: 1, controls: refs.map((ref, i) => ({ id: `C${i}`, status: 'compliant', evidence_refs: [ref] })) }] }
+  })
+  return app
+}
+
+async function cpxd (delivery?: 'direct' | 'gateway') {
   const config = configSchema.parse({
+    ...(delivery === undefined
+      ? { posture_dir: POSTURE_DIR, evidence: { local_root: join(POSTURE_DIR, '..', 'evidence'), cache_dir: mkdtempSync(join(tmpdir(), 'cpxd-bench-cache-')) } }
+      : {
+          posture_dir: process.env.BENCH_POSTURE_DIR,
+          evidence: { cache_dir: process.env.BENCH_CACHE_DIR, s3: { bucket: BENCH_BUCKET, endpoint: process.env.BENCH_S3_ENDPOINT, force_path_style: true, delivery } }
+        }),
     auth: {
-      api_keys: [{ id: 'bench', hash: hashApiKey(BENCH_API_KEY), tier: 'customer', tenants: ['acme'] }],
+      api_keys: [
+        { id: 'bench', hash: hashApiKey(BENCH_API_KEY), tier: 'customer', tenants: ['acme'] },
+        { id: 'auditor', hash: hashApiKey(BENCH_AUDITOR_KEY), tier: 'auditor', tenants: ['*'] }
+      ],
       jwt: { issuer: BENCH_ISSUER, audience: 'cpxd', jwks_file: process.env.BENCH_JWKS_FILE, algorithms: ['ES256'] }
     },
     cors: { origins: ['https://trust.northwind.example'] },
@@ -34,12 +63,17 @@ async function cpxd () {
     log: { level: 'error' }
   })
   const store = new PostureStore()
-  store.replace(loadPostureDir(POSTURE_DIR))
+  const loaded = await loadPosture(config)
+  store.replace(loaded.postures, loaded.evidence)
   return buildApp(config, { store })
 }
 
 const mode = process.argv[2]
-const app = mode === 'bare' ? await bare() : await cpxd()
+const app = mode === 'bare'
+  ? await bare()
+  : mode === 'naive-evidence'
+    ? await naiveEvidence()
+    : await cpxd(mode === 'evidence-direct' ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined)
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.stdout.write(`READY ${(app.server.address() as { port: number }).port}\n`)
 process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)) })

@@ -33,15 +33,17 @@ export class EvidenceLinks {
     const expires = Math.floor((now + this.lifetimeMs) / 1000)
     const expiresIso = new Date(expires * 1000).toISOString()
     const label = principalLabel(principal)
-    const base = this.baseUrl().replace(/\/+$/, '')
-    return async (item) => {
+    const prefix = `${this.baseUrl().replace(/\/+$/, '')}/evidence/${tenant}/`
+    // Everything but the item and its signature is the same for every link of this request.
+    const query = `?p=${encodeURIComponent(label)}&t=${principal.tier}&e=${expires}&s=`
+    const seconds = Math.floor(this.lifetimeMs / 1000)
+    return (item) => {
       const indexed = this.lookup(tenant, item)
       if (indexed?.backend.delivery === 'direct' && indexed.backend.presign !== undefined) {
-        return { url: await indexed.backend.presign(indexed.object, Math.floor(this.lifetimeMs / 1000)), expires: expiresIso }
+        return indexed.backend.presign(indexed.object, seconds).then((url) => ({ url, expires: expiresIso }))
       }
       const signature = this.signer.sign({ tenant, item, principal: label, tier: principal.tier, expires })
-      const query = new URLSearchParams({ p: label, t: principal.tier, e: String(expires), s: signature })
-      return { url: `${base}/evidence/${tenant}/${item}?${query.toString()}`, expires: expiresIso }
+      return { url: `${prefix}${item}${query}${signature}`, expires: expiresIso }
     }
   }
 }

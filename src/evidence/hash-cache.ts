@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../fs/atomic-write.ts'
@@ -44,12 +44,13 @@ interface SignedEntry {
 export class HashCache {
   private readonly dir: string
   private readonly entries: string
-  private readonly key: Buffer
+  /** Imported once, not on every MAC (see GatewaySigner). */
+  private readonly key: KeyObject
 
   private constructor (dir: string, key: Buffer) {
     this.dir = dir
     this.entries = join(dir, ENTRY_DIR)
-    this.key = key
+    this.key = createSecretKey(key)
   }
 
   static open (dir: string): HashCache {

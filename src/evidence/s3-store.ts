@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
 import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
+import { KeyedSha256 } from './keyed-sha256.ts'
 
 export interface S3Options {
   readonly bucket: string
@@ -39,7 +40,7 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle
     })
-    this.presigner = new S3RequestPresigner({ ...this.client.config, region: options.region })
+    this.presigner = new S3RequestPresigner({ ...this.client.config, region: options.region, sha256: KeyedSha256 })
     this.target = targetOf(options)
   }
 
@@ -106,5 +107,6 @@ function targetOf (options: S3Options): { protocol: string, hostname: string, po
 
 /** S3's URI encoding: RFC 3986 unreserved characters stay, everything else is %XX. */
 function rfc3986 (value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  const encoded = encodeURIComponent(value)
+  return /[!'()*]/.test(encoded) ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded
 }

@@ -7,13 +7,26 @@ import { toStrictProfile } from './strict-profile.ts'
 import { buildView, type EvidenceLinkFor, type PostureView } from './views.ts'
 
 /** Makes one request's link for an evidence item: fresh, expiring, bound to the caller. */
-export type MintLink = (itemId: string) => Promise<{ url: string, expires: string }>
+export interface MintedLink { url: string, expires: string }
+
+/** Gateway links are made on the spot; presigned storage URLs may need to await credentials. */
+export type MintLink = (itemId: string) => MintedLink | Promise<MintedLink>
 
 /** A serialized auditor body with holes where each request's links go. */
 interface LinkTemplate {
   /** Text, then a slot, then text, ...: always one more text part than slots. */
   readonly texts: readonly string[]
   readonly slots: ReadonlyArray<{ readonly field: 'url' | 'expires', readonly itemId: string }>
+  /** Each item once, in order of first appearance. */
+  readonly itemIds: readonly string[]
+}
+
+/**
+ * A value as it goes inside a JSON string. URLs and ISO dates never need escaping (no quote,
+ * backslash or control character), so the common case skips JSON.stringify.
+ */
+function jsonStringContent (value: string): string {
+  return /["\\\u0000-\u001f]/.test(value) ? JSON.stringify(value).slice(1, -1) : value
 }
 
 /** Bytes ready to send, with the headers that describe them. */
@@ -92,15 +105,20 @@ export class RenderedPosture {
       template = this.buildTemplate(request)
       this.templates.set(key, template)
     }
-    const ids = [...new Set(template.slots.map((slot) => slot.itemId))]
-    const links = await Promise.all(ids.map(mint))
-    const minted = new Map(ids.map((id, index) => [id, links[index] as { url: string, expires: string }]))
+    const minted = new Map<string, MintedLink>()
+    const pending: Array<Promise<void>> = []
+    for (const id of template.itemIds) {
+      const link = mint(id)
+      // Only await what is really asynchronous: a promise per link cost more than the link.
+      if (link instanceof Promise) pending.push(link.then((value) => { minted.set(id, value) }))
+      else minted.set(id, link)
+    }
+    if (pending.length > 0) await Promise.all(pending)
     let json = template.texts[0] as string
-    template.slots.forEach((slot, index) => {
-      const link = minted.get(slot.itemId) as { url: string, expires: string }
-      // The slot sits inside a JSON string: escape what is put there.
-      json += JSON.stringify(link[slot.field]).slice(1, -1) + (template.texts[index + 1] as string)
-    })
+    for (let index = 0; index < template.slots.length; index++) {
+      const slot = template.slots[index] as LinkTemplate['slots'][number]
+      json += jsonStringContent((minted.get(slot.itemId) as MintedLink)[slot.field]) + (template.texts[index + 1] as string)
+    }
     const body = request.format === 'json' ? json : serialize(parseYaml(json) as unknown, 'yaml')
     return { body: Buffer.isBuffer(body) ? body : Buffer.from(body), etag: '', contentType: CONTENT_TYPES[request.format] }
   }
@@ -117,7 +135,7 @@ export class RenderedPosture {
       texts.push(parts[i] as string)
       if (i + 2 < parts.length) slots.push({ field: parts[i + 1] as 'url' | 'expires', itemId: parts[i + 2] as string })
     }
-    return { texts, slots }
+    return { texts, slots, itemIds: [...new Set(slots.map((slot) => slot.itemId))] }
   }
 
   /** The framework filter and profile, applied to a view. */
