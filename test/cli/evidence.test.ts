@@ -3,23 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
-import { copyExample } from '../helpers/build.ts'
+import { writeProject } from '../helpers/build.ts'
 import { runEntry, startServer } from '../helpers/process.ts'
-import { scratchDir } from '../helpers/tmp.ts'
 
 const auditorKey = generateApiKey()
 
 function project (): { dir: string, config: string } {
-  const dir = scratchDir()
-  const config = join(dir, 'cpxd.yaml')
-  writeFileSync(config, [
-    'server: { host: 127.0.0.1, port: 0 }',
-    ...copyExample(dir),
-    'audit: { file: audit.log }',
-    'auth:',
-    `  api_keys: [{ id: auditor, hash: "${hashApiKey(auditorKey)}", tier: auditor, tenants: ["*"] }]`
-  ].join('\n'))
-  return { dir, config }
+  return writeProject(['auth:', `  api_keys: [{ id: auditor, hash: "${hashApiKey(auditorKey)}", tier: auditor, tenants: ["*"] }]`])
 }
 
 describe('cpxd evidence', () => {

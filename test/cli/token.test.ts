@@ -1,24 +1,15 @@
-import { statSync, readFileSync, writeFileSync } from 'node:fs'
+import { statSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyExample } from '../helpers/build.ts'
+import { writeProject } from '../helpers/build.ts'
 import { runEntry, startServer, type RunningServer } from '../helpers/process.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 const ISSUER = 'https://id.example/'
 
 function project (): { dir: string, config: string } {
-  const dir = scratchDir()
-  const config = join(dir, 'cpxd.yaml')
-  writeFileSync(config, [
-    'server: { host: 127.0.0.1, port: 0 }',
-    ...copyExample(dir),
-    'audit: { file: audit.log }',
-    'auth:',
-    `  jwt: { issuer: "${ISSUER}", audience: cpxd, jwks_file: dev-jwt/jwks.json, max_tier: auditor, max_token_age: 1h }`
-  ].join('\n'))
-  return { dir, config }
+  return writeProject(['auth:', `  jwt: { issuer: "${ISSUER}", audience: cpxd, jwks_file: dev-jwt/jwks.json, max_tier: auditor, max_token_age: 1h }`])
 }
 
 describe('cpxd token', () => {

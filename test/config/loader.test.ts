@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfig, resolveConfigPath } from '../../src/config/loader.ts'
-import { StartupError } from '../../src/startup-error.ts'
+import type { StartupError } from '../../src/startup-error.ts'
+import { startupErrorFrom } from '../helpers/startup-error.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 function load (yaml: string, env: NodeJS.ProcessEnv = {}) {
@@ -10,14 +11,7 @@ function load (yaml: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 function failure (yaml: string, env: NodeJS.ProcessEnv = {}): StartupError {
-  const { loaded } = load(yaml, env)
-  try {
-    loaded()
-  } catch (err) {
-    expect(err).toBeInstanceOf(StartupError)
-    return err as StartupError
-  }
-  throw new Error('expected the config to be refused')
+  return startupErrorFrom(load(yaml, env).loaded)
 }
 
 describe('loadConfig', () => {

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -11,6 +11,17 @@ import { PostureStore } from '../../src/posture/store.ts'
 
 export const EXAMPLE_POSTURE_DIR = join(import.meta.dirname, '..', '..', 'config', 'posture')
 export const EXAMPLE_EVIDENCE_DIR = join(import.meta.dirname, '..', '..', 'config', 'evidence')
+
+/**
+ * A project folder for tests that run the real process: the example posture and evidence, and a
+ * cpxd.yaml listening on a free port, auditing to `audit.log`, plus `extra` lines.
+ */
+export function writeProject (extra: string[]): { dir: string, config: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cpxd-project-'))
+  const config = join(dir, 'cpxd.yaml')
+  writeFileSync(config, ['server: { host: 127.0.0.1, port: 0 }', 'audit: { file: audit.log }', ...copyExample(dir), ...extra].join('\n'))
+  return { dir, config }
+}
 
 /** Copies the example posture and evidence into `dir`; returns the config lines that find them. */
 export function copyExample (dir: string): string[] {

@@ -1,20 +1,15 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadPostureDir } from '../../src/posture/loader.ts'
-import { StartupError } from '../../src/startup-error.ts'
+import type { StartupError } from '../../src/startup-error.ts'
+import { startupErrorFrom } from '../helpers/startup-error.ts'
 import { EXAMPLE_POSTURE_DIR } from '../helpers/build.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 const GOOD = 'frameworks:\n  - { name: SOC2, status: compliant, score: 1 }\n'
 
 function refusal (dir: string): StartupError {
-  try {
-    loadPostureDir(dir)
-  } catch (err) {
-    expect(err).toBeInstanceOf(StartupError)
-    return err as StartupError
-  }
-  throw new Error('expected the folder to be refused')
+  return startupErrorFrom(() => loadPostureDir(dir))
 }
 
 describe('loadPostureDir', () => {

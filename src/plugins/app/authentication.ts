@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthResult, Authenticator } from '../../auth/authenticator.ts'
 import type { Principal } from '../../auth/principal.ts'

@@ -2,7 +2,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createJwtVerifier } from '../../../src/auth/jwt/create-jwt-verifier.ts'
 import { jwtIssuerSchema } from '../../../src/config/jwt-schema.ts'
-import { StartupError } from '../../../src/startup-error.ts'
+import type { StartupError } from '../../../src/startup-error.ts'
+import { startupErrorFrom } from '../../helpers/startup-error.ts'
 import { scratchDir } from '../../helpers/tmp.ts'
 
 function setup (entry: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
@@ -11,13 +12,7 @@ function setup (entry: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
 }
 
 function refusal (entry: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): StartupError {
-  try {
-    setup(entry, env)()
-  } catch (err) {
-    expect(err).toBeInstanceOf(StartupError)
-    return err as StartupError
-  }
-  throw new Error('expected start-up to be refused')
+  return startupErrorFrom(setup(entry, env))
 }
 
 describe('JWT key sources at start-up', () => {

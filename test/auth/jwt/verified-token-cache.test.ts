@@ -53,33 +53,32 @@ describe('JwtVerifier with its cache', () => {
     expect(await jwt.verify(token)).toEqual({ ok: false, reason: 'expired' })
   })
 
-  it('verifies a repeated token once per window, then again', async () => {
+  /** A verifier whose key lookups are counted: each full verification looks the key up once. */
+  async function countingVerifier (cacheWindow: string | number) {
     const key = await makeKey('ES256', 'k1')
     const { createLocalJWKSet } = await import('jose')
     const local = createLocalJWKSet({ keys: [key.publicJwk] })
-    let lookups = 0
-    const counting: JWTVerifyGetKey = async (header, token) => { lookups++; return local(header, token) }
-    const config = jwtIssuerSchema.parse({ issuer: ISSUER, audience: AUDIENCE, jwks_file: 'unused', verified_token_cache: '1s' })
-    const jwt = new JwtVerifier([{ config, key: counting }])
+    const counter = { lookups: 0 }
+    const counting: JWTVerifyGetKey = async (header, token) => { counter.lookups++; return local(header, token) }
+    const config = jwtIssuerSchema.parse({ issuer: ISSUER, audience: AUDIENCE, jwks_file: 'unused', verified_token_cache: cacheWindow })
+    return { key, counter, jwt: new JwtVerifier([{ config, key: counting }]) }
+  }
+
+  it('verifies a repeated token once per window, then again', async () => {
+    const { key, counter, jwt } = await countingVerifier('1s')
     const token = await signToken(key, { exp: 600 })
     for (let i = 0; i < 3; i++) expect((await jwt.verify(token)).ok).toBe(true)
-    expect(lookups).toBe(1)
+    expect(counter.lookups).toBe(1)
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 1500 })
     expect((await jwt.verify(token)).ok).toBe(true)
-    expect(lookups).toBe(2)
+    expect(counter.lookups).toBe(2)
   })
 
   it('with a window of 0 verifies every time', async () => {
-    const key = await makeKey('ES256', 'k1')
-    const { createLocalJWKSet } = await import('jose')
-    const local = createLocalJWKSet({ keys: [key.publicJwk] })
-    let lookups = 0
-    const counting: JWTVerifyGetKey = async (header, token) => { lookups++; return local(header, token) }
-    const config = jwtIssuerSchema.parse({ issuer: ISSUER, audience: AUDIENCE, jwks_file: 'unused', verified_token_cache: 0 })
-    const jwt = new JwtVerifier([{ config, key: counting }])
+    const { key, counter, jwt } = await countingVerifier(0)
     const token = await signToken(key)
     await jwt.verify(token)
     await jwt.verify(token)
-    expect(lookups).toBe(2)
+    expect(counter.lookups).toBe(2)
   })
 })
