@@ -3,8 +3,8 @@ import { evidenceKey, type EvidenceIndex, type IndexedEvidence } from './evidenc
 
 /**
  * Puts a reference `{id, type, description, hash, size_bytes}` for each indexed evidence item of
- * `tenant` on the controls it supports, or at the top level when it supports none (or says
- * `top_level: true`). Withheld items (missing, hash mismatch) get no reference at all.
+ * `tenant` on the controls it supports, and at the top level when it supports none, says
+ * `top_level: true`, or is public. Withheld items (missing, hash mismatch) get no reference at all.
  */
 export function attachEvidence (doc: PostureDocument, tenant: string, index: EvidenceIndex): PostureDocument {
   const indexed = doc.evidence
@@ -18,7 +18,8 @@ export function attachEvidence (doc: PostureDocument, tenant: string, index: Evi
       return refs.length === 0 ? control : { ...control, evidence_refs: [...(control.evidence_refs ?? []), ...refs.map(referenceTo)] }
     })
   }))
-  const topLevel = indexed.filter((e) => e.item.controls.length === 0 || e.item.top_level)
+  // Public items go to the top level too: it is the only place the public tier sees references.
+  const topLevel = indexed.filter((e) => e.item.controls.length === 0 || e.item.top_level || e.item.public)
   return {
     ...doc,
     frameworks,

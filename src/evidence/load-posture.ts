@@ -28,8 +28,10 @@ export async function loadPosture (config: CpxdConfig, onProgress?: (done: numbe
     ? await indexEvidence(documents, openBackends(config, used), HashCache.open(config.evidence.cache_dir), onProgress)
     : { items: new Map(), failures: [] }
   const postures = new Map([...documents].map(([tenant, doc]) => {
-    const linked = new Set(doc.evidence.map((item) => item.id).filter((id) => evidence.items.has(`${tenant}/${id}`)))
-    return [tenant, new RenderedPosture(attachEvidence(doc, tenant, evidence), linked).warm()] as const
+    const indexed = doc.evidence.filter((item) => evidence.items.has(`${tenant}/${item.id}`))
+    const linked = new Set(indexed.map((item) => item.id))
+    const publicLinked = new Set(indexed.filter((item) => item.public).map((item) => item.id))
+    return [tenant, new RenderedPosture(attachEvidence(doc, tenant, evidence), linked, publicLinked).warm()] as const
   }))
   return { postures, evidence }
 }

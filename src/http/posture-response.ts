@@ -15,7 +15,7 @@ export function sendPosture (request: FastifyRequest, reply: FastifyReply, rende
   if (rendered.etag !== '') reply.header('etag', rendered.etag)
   if (anonymous) {
     reply.header('cache-control', `public, max-age=${publicMaxAgeSeconds}`)
-    if (matchesEtag(request.headers['if-none-match'], rendered.etag)) return reply.code(304).send()
+    if (rendered.etag !== '' && matchesEtag(request.headers['if-none-match'], rendered.etag)) return reply.code(304).send()
   } else {
     reply.header('cache-control', 'no-store')
   }

@@ -57,12 +57,15 @@ export class RenderedPosture {
   private readonly templates = new Map<string, LinkTemplate>()
   /** Evidence items that auditors get links for. */
   private readonly linkedItems: ReadonlySet<string>
+  /** Of those, the public ones: every tier gets links for them. */
+  private readonly publicLinkedItems: ReadonlySet<string>
   /** Unguessable by posture authors, so no posture text can pose as a link slot. */
   private readonly slotMark = `cpxd-slot-${randomBytes(12).toString('hex')}`
 
-  constructor (document: PostureDocument, linkedItems: ReadonlySet<string> = new Set()) {
+  constructor (document: PostureDocument, linkedItems: ReadonlySet<string> = new Set(), publicLinkedItems: ReadonlySet<string> = new Set()) {
     this.document = document
     this.linkedItems = linkedItems
+    this.publicLinkedItems = publicLinkedItems
   }
 
   /** Looks only at what the tier sees, so a filter cannot reveal that a hidden framework exists. */
@@ -78,9 +81,12 @@ export class RenderedPosture {
     return this
   }
 
-  /** Whether auditors' answers carry evidence links (then use renderWithLinks). */
-  get hasLinks (): boolean {
-    return this.linkedItems.size > 0
+  /**
+   * Whether this tier's answers carry evidence links (then use renderWithLinks): auditors' when
+   * there is any evidence, everyone's when there is public evidence.
+   */
+  hasLinks (tier: Tier): boolean {
+    return tier === 'auditor' ? this.linkedItems.size > 0 : this.publicLinkedItems.size > 0
   }
 
   /** The body for a request (anything but an auditor's answer with evidence links). */
@@ -95,11 +101,11 @@ export class RenderedPosture {
   }
 
   /**
-   * An auditor's answer, with evidence links minted for this request only: the body is serialized
-   * once with slots, and each request fills them (no ETag, since no two answers are alike).
+   * An answer with evidence links minted for this request only: the body is serialized once with
+   * slots, and each request fills them (no ETag, since no two answers are alike).
    */
   async renderWithLinks (request: RenderRequest, mint: MintLink): Promise<RenderedBody> {
-    const key = `${request.profile}|${request.framework ?? ''}`
+    const key = `${request.tier}|${request.profile}|${request.framework ?? ''}`
     let template = this.templates.get(key)
     if (template === undefined) {
       template = this.buildTemplate(request)
@@ -127,7 +133,7 @@ export class RenderedPosture {
     const linkFor: EvidenceLinkFor = (itemId) => this.linkedItems.has(itemId)
       ? { url: `${this.slotMark}:url:${itemId}`, expires: `${this.slotMark}:expires:${itemId}` }
       : undefined
-    const view = this.shape(buildView(this.document, 'auditor', linkFor), request)
+    const view = this.shape(buildView(this.document, request.tier, linkFor), request)
     const parts = JSON.stringify(view).split(new RegExp(`${this.slotMark}:(url|expires):([a-z0-9._-]+)`))
     const texts: string[] = []
     const slots: Array<{ field: 'url' | 'expires', itemId: string }> = []

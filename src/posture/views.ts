@@ -28,7 +28,7 @@ const FILE_ONLY_KEYS = new Set(['$schema', '_comment', 'visibility', 'evidence']
 const DEFAULT_VISIBILITY = { framework: 'public', control: 'customer', evidence: 'customer' } as const
 
 export function buildView (doc: PostureDocument, tier: Tier, linkFor?: EvidenceLinkFor): PostureView {
-  if (tier === 'public') return publicView(doc)
+  if (tier === 'public') return publicView(doc, linkFor)
   const view: PostureView = {}
   for (const [key, value] of Object.entries(doc)) {
     if (FILE_ONLY_KEYS.has(key) || value === undefined) continue
@@ -41,7 +41,7 @@ export function buildView (doc: PostureDocument, tier: Tier, linkFor?: EvidenceL
   return view
 }
 
-function publicView (doc: PostureDocument): PostureView {
+function publicView (doc: PostureDocument, linkFor: EvidenceLinkFor | undefined): PostureView {
   const view: PostureView = {
     version: doc.version,
     timestamp: doc.timestamp,
@@ -51,7 +51,7 @@ function publicView (doc: PostureDocument): PostureView {
   view.frameworks = doc.frameworks
     .filter((f) => (f.visibility ?? DEFAULT_VISIBILITY.framework) === 'public')
     .map(publicFramework)
-  setRefs(view, 'evidence_refs', doc.evidence_refs, 'public')
+  setRefs(view, 'evidence_refs', doc.evidence_refs, 'public', linkFor)
   return view
 }
 
@@ -72,18 +72,18 @@ function detailedFramework (framework: Framework, tier: Tier, linkFor: EvidenceL
   if (framework.controls !== undefined) {
     out.controls = framework.controls
       .filter((c) => tierAllows(tier, c.visibility ?? DEFAULT_VISIBILITY.control))
-      .map((c) => (tier === 'auditor' ? auditorControl(c, linkFor) : customerControl(c)))
+      .map((c) => (tier === 'auditor' ? auditorControl(c, linkFor) : customerControl(c, linkFor)))
   }
   return out
 }
 
-function customerControl (control: Control): PostureView {
+function customerControl (control: Control, linkFor: EvidenceLinkFor | undefined): PostureView {
   const out: PostureView = {}
   for (const key of CUSTOMER_CONTROL_KEYS) {
     if (control[key] !== undefined) out[key] = control[key]
   }
   if (control.evidence_ref !== undefined && !isDownloadUrl(control.evidence_ref)) out.evidence_ref = control.evidence_ref
-  setRefs(out, 'evidence_refs', control.evidence_refs, 'customer')
+  setRefs(out, 'evidence_refs', control.evidence_refs, 'customer', linkFor)
   return out
 }
 
@@ -121,8 +121,8 @@ function refForTier (ref: EvidenceRef, tier: Tier, linkFor?: EvidenceLinkFor): E
     if ((key === 'url' || key === 'expires') && tier === 'customer' && needed !== 'public') continue
     out[key] = value
   }
-  // Manifest items get a fresh, expiring link; only auditors ever see one.
-  const link = tier === 'auditor' && typeof ref.id === 'string' ? linkFor?.(ref.id) : undefined
+  // Manifest items get a fresh, expiring link: every item for auditors, public items for everyone.
+  const link = (tier === 'auditor' || needed === 'public') && typeof ref.id === 'string' ? linkFor?.(ref.id) : undefined
   if (link !== undefined) Object.assign(out, link)
   return [out as EvidenceRef]
 }

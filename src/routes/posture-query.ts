@@ -34,7 +34,7 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   }
   const principal = request.principal
   const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'full', framework } as const
-  const rendered = principal !== null && tier === 'auditor' && posture.hasLinks
+  const rendered = principal !== null && posture.hasLinks(tier)
     ? await posture.renderWithLinks(renderRequest, request.server.evidenceLinks.minterFor(principal, tenant))
     : posture.render(renderRequest)
   return sendPosture(request, reply, rendered, publicMaxAgeSeconds)

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { build, KEYS, type TestApp } from '../helpers/build.ts'
+import { scratchDir } from '../helpers/tmp.ts'
+
+let t: TestApp
+beforeAll(async () => {
+  const root = scratchDir({ 'cover.txt': 'SOC 2 report cover page', 'internal.txt': 'internal only' })
+  const posture = scratchDir({
+    '_default.yaml': [
+      'frameworks: [{ name: SOC2, status: compliant, score: 1, controls: [{ id: CC1.1, status: compliant }] }]',
+      'evidence:',
+      '  - { id: soc2-cover, description: SOC 2 report cover page, backend: local, location: cover.txt, public: true, controls: [CC1.1] }',
+      '  - { id: internal, description: Internal memo, backend: local, location: internal.txt, controls: [CC1.1] }'
+    ].join('\n')
+  })
+  t = await build({ posture_dir: posture, evidence: { local_root: root, cache_dir: join(scratchDir(), 'cache') } })
+})
+afterAll(async () => { await t.app.close() })
+
+describe('public evidence items', () => {
+  it('carry a fresh link for anonymous callers, who see nothing else', async () => {
+    const res = await t.app.inject('/cpx')
+    expect(res.statusCode).toBe(200)
+    const refs = res.json().evidence_refs as Array<{ id: string, url: string, expires: string }>
+    expect(refs.map((r) => r.id)).toEqual(['soc2-cover'])
+    expect(refs[0]?.url).toMatch(/\/evidence\/_default\/soc2-cover\?p=anonymous%3A&t=public&e=\d+&s=/)
+    // Links are made per request, so this answer has no ETag and never a 304.
+    expect(res.headers.etag).toBeUndefined()
+    expect((await t.app.inject({ url: '/cpx', headers: { 'if-none-match': '*' } })).statusCode).toBe(200)
+    const file = new URL(refs[0]?.url as string)
+    const download = await t.app.inject({ url: `${file.pathname}${file.search}` })
+    expect(download.statusCode).toBe(200)
+    expect(download.body).toBe('SOC 2 report cover page')
+  })
+
+  it('carry links for customers too, while their other evidence does not', async () => {
+    const body = (await t.app.inject({ url: '/cpx', headers: { 'x-api-key': KEYS.acmeCustomer } })).json()
+    const refs = body.frameworks[0].controls[0].evidence_refs as Array<{ id: string, url?: string }>
+    expect(refs.find((r) => r.id === 'soc2-cover')?.url).toMatch(/t=customer/)
+    expect(refs.find((r) => r.id === 'internal')?.url).toBeUndefined()
+  })
+})
