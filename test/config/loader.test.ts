@@ -156,3 +156,18 @@ describe('auth.jwt', () => {
     expect(failure(`${base}    secret: hunter2hunter2hunter2hunter2hunter2\n`).reason).toMatch(/secret/)
   })
 })
+
+describe('evidence', () => {
+  it('defaults links to 1 hour and refuses a lifetime over 24 hours at start-up', () => {
+    expect(load('{}\n').loaded().config.evidence.link_lifetime).toBe(3_600_000)
+    expect(load('evidence: { link_lifetime: 24h }\n').loaded().config.evidence.link_lifetime).toBe(86_400_000)
+    const err = failure('evidence: { link_lifetime: 25h }\n')
+    expect(err.path).toBe('evidence.link_lifetime')
+    expect(err.reason).toMatch(/must be between 60000ms and 86400000ms/)
+  })
+
+  it('resolves evidence paths from the config folder', () => {
+    const { dir, loaded } = load('evidence: { local_root: files, cache_dir: state/hashes }\n')
+    expect(loaded().config.evidence).toMatchObject({ local_root: join(dir, 'files'), cache_dir: join(dir, 'state', 'hashes') })
+  })
+})
