@@ -17,7 +17,8 @@ const ENV_OVERRIDES = [
   { name: 'CPXD_HOST', path: ['server', 'host'], parse: (v: string) => v },
   { name: 'CPXD_PORT', path: ['server', 'port'], parse: (v: string) => (/^\d+$/.test(v) ? Number(v) : v) },
   { name: 'CPXD_LOG_LEVEL', path: ['log', 'level'], parse: (v: string) => v },
-  { name: 'CPXD_AUDIT_FILE', path: ['audit', 'file'], parse: (v: string) => v }
+  { name: 'CPXD_AUDIT_FILE', path: ['audit', 'file'], parse: (v: string) => v },
+  { name: 'CPXD_EVIDENCE_CACHE_DIR', path: ['evidence', 'cache_dir'], parse: (v: string) => v }
 ] as const
 
 export function resolveConfigPath (explicit: string | undefined, env: NodeJS.ProcessEnv): string {

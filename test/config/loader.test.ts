@@ -166,6 +166,10 @@ describe('evidence', () => {
     expect(err.reason).toMatch(/must be between 60000ms and 86400000ms/)
   })
 
+  it('takes the hash cache folder from CPXD_EVIDENCE_CACHE_DIR, for containers', () => {
+    expect(load('{}\n', { CPXD_EVIDENCE_CACHE_DIR: '/var/lib/cpxd/hash-cache' }).loaded().config.evidence.cache_dir).toBe('/var/lib/cpxd/hash-cache')
+  })
+
   it('resolves evidence paths from the config folder', () => {
     const { dir, loaded } = load('evidence: { local_root: files, cache_dir: state/hashes }\n')
     expect(loaded().config.evidence).toMatchObject({ local_root: join(dir, 'files'), cache_dir: join(dir, 'state', 'hashes') })
