@@ -72,7 +72,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   app.addHook('onClose', async () => { auditLog.close() })
 
   await app.register(requestId)
-  await app.register(audit, { log: auditLog })
+  await app.register(audit, { log: auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)
   await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   await app.register(rateLimit, { max: config.rate_limit.max, windowMs: config.rate_limit.window, keyFor: rateLimitKey })

@@ -21,6 +21,12 @@ export async function startServer (configPath: string | undefined, env: NodeJS.P
   await app.listen({ host: config.server.host, port: config.server.port })
 
   process.on('SIGHUP', () => {
+    // logrotate renames the file, then signals: lines already written stay in the renamed file.
+    try {
+      auditLog.reopen()
+    } catch (err) {
+      app.log.error({ reason: (err as Error).message }, 'audit log could not be reopened; the next write retries')
+    }
     reloadPosture(config, store, app, auditLog).then(
       () => app.log.info({ posture_version: store.version, tenants: store.tenantCount }, 'posture reloaded'),
       (err: unknown) => app.log.error({ reason: err instanceof StartupError ? err.message : 'unexpected error' }, 'posture reload failed; still serving the last good posture')

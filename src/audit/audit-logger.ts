@@ -15,6 +15,8 @@ export interface AuditLog {
   readonly logger: Logger<never, boolean>
   /** Resolves once every line logged so far is written; a response waits for it. */
   written: () => Promise<void>
+  /** Opens the file anew (SIGHUP, after rotation). */
+  reopen: () => void
   close: () => void
 }
 
@@ -32,6 +34,7 @@ export function createAuditLog (file: string): AuditLog {
   return {
     logger,
     written: () => destination.written(),
+    reopen: () => { destination.reopen() },
     close: () => { destination.close() }
   }
 }

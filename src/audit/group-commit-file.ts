@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 const RESOLVED: Promise<void> = Promise.resolve()
@@ -16,11 +16,26 @@ export class GroupCommitFile {
   private readonly path: string
   private pending: string[] = []
   private batch: PromiseWithResolvers<void> | undefined
+  /** Set after a failed write: the next batch reopens the path first. */
+  private broken = false
 
   /** `path` is a file to append to, or `-` for stdout. */
   constructor (path: string) {
     this.path = path
     this.fd = path === '-' ? 1 : openAppend(path)
+  }
+
+  /**
+   * Opens the path anew (SIGHUP after logrotate renamed the file). Lines written before it are in
+   * the renamed file, lines after it in the new one: none is lost.
+   */
+  reopen (): void {
+    if (this.path === '-') return
+    const fd = openAppend(this.path)
+    const old = this.fd
+    this.fd = fd
+    this.broken = false
+    if (old >= 0) closeSync(old)
   }
 
   /** pino's destination interface: takes one serialized line, newline included. */
@@ -67,10 +82,27 @@ export class GroupCommitFile {
     this.pending = []
     this.batch = undefined
     try {
+      if (this.broken || this.moved()) this.reopen()
       writeAll(this.fd, data)
       batch.resolve()
     } catch (err) {
+      this.broken = true
       batch.reject(new Error(`audit log ${this.path} cannot be written: ${(err as NodeJS.ErrnoException).code ?? 'error'}`))
+    }
+  }
+
+  /**
+   * True when the path no longer names the open file (renamed, removed, replaced). Appending to an
+   * unlinked file succeeds silently, so without this check lines would vanish into it.
+   */
+  private moved (): boolean {
+    if (this.path === '-') return false
+    try {
+      const current = statSync(this.path)
+      const open = fstatSync(this.fd)
+      return current.ino !== open.ino || current.dev !== open.dev
+    } catch {
+      return true
     }
   }
 }

@@ -100,8 +100,10 @@ export const configSchema = z.strictObject({
     }).optional()
   }).default({ local_root: 'evidence', cache_dir: '.cpxd/hash-cache', link_lifetime: 3_600_000 }),
   audit: z.strictObject({
-    file: z.string().min(1).default('audit.log')
-  }).default({ file: 'audit.log' }),
+    file: z.string().min(1).default('audit.log'),
+    /** Refuse (503) what cannot be audited, rather than answer unrecorded. */
+    fail_closed: z.boolean().default(true)
+  }).default({ file: 'audit.log', fail_closed: true }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
   }).default({ level: 'info' })

@@ -74,7 +74,7 @@ export async function build (overrides: Record<string, unknown> = {}): Promise<T
     evidence: { local_root: EXAMPLE_EVIDENCE_DIR, cache_dir: join(scratch, 'hash-cache') },
     ...overrides
   })
-  const auditFile = join(scratch, 'audit.log')
+  const auditFile = (overrides.audit as { file?: string } | undefined)?.file ?? join(scratch, 'audit.log')
   const store = new PostureStore()
   const loaded = await loadPosture(config)
   store.replace(loaded.postures, loaded.evidence)

@@ -4,6 +4,7 @@ import { auditedParams, clip, pathOf, type AccessEvent } from '../../audit/acces
 import type { AuditLog } from '../../audit/audit-logger.ts'
 import type { Principal } from '../../auth/principal.ts'
 import type { Tier } from '../../auth/tier.ts'
+import { errorBody, unavailable } from '../../errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,7 +21,15 @@ declare module 'fastify' {
 
 export interface AuditOptions {
   readonly log: AuditLog
+  /** Answer 503 when the line cannot be written (default), or answer anyway and report it. */
+  readonly failClosed: boolean
 }
+
+/** Headers of the answer that was going out, which a 503 in its place must not carry. */
+const ANSWER_HEADERS = ['etag', 'content-length', 'content-disposition', 'repr-digest', 'location', 'last-modified']
+
+/** How soon a client refused for want of an audit trail may try again. */
+const AUDIT_RETRY_SECONDS = 5
 
 /**
  * Writes one line per request in onSend, which runs for every response (errors, 404s, 429s and
@@ -34,14 +43,25 @@ export default fp<AuditOptions>(async function audit (app, opts) {
     opts.log.logger.info(accessEvent(request, reply))
     try {
       await opts.log.written()
+      return payload
     } catch (err) {
-      // Failing closed when the trail cannot be written is the audit-trail issue's work; until
-      // then the fault is reported loudly and the answer still goes out.
-      request.log.error({ reason: (err as Error).message }, 'audit line not written')
+      // The reason goes to the application log (stderr); the next batch retries the file, so
+      // cpxd recovers by itself once the log is writable again.
+      request.log.error({ reason: (err as Error).message, fail_closed: opts.failClosed }, 'audit line not written')
+      if (!opts.failClosed) return payload
+      return refuseUnaudited(request, reply, payload)
     }
-    return payload
   })
 }, { name: 'audit', dependencies: ['request-id'] })
+
+/** Replaces the answer that could not be audited with a 503: an unrecorded access is not served. */
+function refuseUnaudited (request: FastifyRequest, reply: FastifyReply, payload: unknown): string {
+  if (typeof (payload as { destroy?: unknown } | null)?.destroy === 'function') (payload as { destroy: () => void }).destroy()
+  for (const header of ANSWER_HEADERS) reply.removeHeader(header)
+  const error = unavailable(AUDIT_RETRY_SECONDS, 'audit_unavailable', 'the audit log cannot be written; retry later')
+  reply.code(error.statusCode).headers(error.headers).header('cache-control', 'no-store').type('application/json; charset=utf-8')
+  return JSON.stringify(errorBody(error, request.id))
+}
 
 export function accessEvent (request: FastifyRequest, reply: FastifyReply): AccessEvent {
   // A request refused before authentication ran (a 429) still names the caller the rate
