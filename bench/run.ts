@@ -44,11 +44,12 @@ const BENCH_JWT = await new SignJWT({ cpx_tenants: ['acme'], cpx_tier: 'customer
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 
-interface Case { name: string, server: 'bare' | 'cpxd' | 'naive-evidence' | 'evidence-direct' | 'evidence-gateway', path: string, headers?: Record<string, string> }
+interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'naive-evidence' | 'evidence-direct' | 'evidence-gateway', path: string, headers?: Record<string, string> }
 
 const CASES: Case[] = [
   { name: 'bare Fastify, same bytes', server: 'bare', path: '/cpx' },
   { name: 'cpxd GET /cpx (public)', server: 'cpxd', path: '/cpx' },
+  { name: 'cpxd GET /cpx (public), audit log off', server: 'cpxd-no-audit', path: '/cpx' },
   { name: 'cpxd GET /cpx/acme (API key)', server: 'cpxd', path: '/cpx/acme', headers: { 'x-api-key': BENCH_API_KEY } },
   { name: 'cpxd GET /cpx/acme (JWT, ES256)', server: 'cpxd', path: '/cpx/acme', headers: { authorization: `Bearer ${BENCH_JWT}` } },
   { name: `naive: ${EVIDENCE_ITEMS} x getSignedUrl per request`, server: 'naive-evidence', path: '/cpx/bench' },

@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import Fastify from 'fastify'
+import pino from 'pino'
+import type { AuditLog } from '../src/audit/audit-logger.ts'
 import { buildApp } from '../src/app.ts'
 import { hashApiKey } from '../src/auth/api-keys.ts'
 import { configSchema } from '../src/config/schema.ts'
@@ -41,7 +43,12 @@ async function naiveEvidence () {
   return app
 }
 
-async function cpxd (delivery?: 'direct' | 'gateway') {
+/** An audit log that records nothing: only for measuring what the real one costs. */
+function silentAuditLog (): AuditLog {
+  return { logger: pino({ level: 'silent' }), written: async () => {}, reopen: () => {}, close: () => {} }
+}
+
+async function cpxd (delivery?: 'direct' | 'gateway', withoutAudit = false) {
   const config = configSchema.parse({
     ...(delivery === undefined
       ? { posture_dir: POSTURE_DIR, evidence: { local_root: join(POSTURE_DIR, '..', 'evidence'), cache_dir: mkdtempSync(join(tmpdir(), 'cpxd-bench-cache-')) } }
@@ -65,7 +72,7 @@ async function cpxd (delivery?: 'direct' | 'gateway') {
   const store = new PostureStore()
   const loaded = await loadPosture(config)
   store.replace(loaded.postures, loaded.evidence)
-  return buildApp(config, { store })
+  return buildApp(config, { store, ...(withoutAudit ? { auditLog: silentAuditLog() } : {}) })
 }
 
 const mode = process.argv[2]
@@ -73,7 +80,7 @@ const app = mode === 'bare'
   ? await bare()
   : mode === 'naive-evidence'
     ? await naiveEvidence()
-    : await cpxd(mode === 'evidence-direct' ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined)
+    : await cpxd(mode === 'evidence-direct' ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined, mode === 'cpxd-no-audit')
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.stdout.write(`READY ${(app.server.address() as { port: number }).port}\n`)
 process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)) })
