@@ -83,7 +83,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
     unavailableRetrySeconds: jwtRetrySeconds(config)
   })
 
-  const signer = new GatewaySigner(loadGatewayKey(config, deps.env ?? {}, deps.configFile ?? 'config').key)
+  const signer = new GatewaySigner(loadGatewayKey(config, deps.env ?? {}, deps.configFile ?? 'config'))
   const links = new EvidenceLinks(signer, () => publicUrl(app, config), config.evidence.link_lifetime, (tenant, id) => deps.store.evidenceItem(tenant, id))
   await app.register(evidenceLinks, { signer, links })
 

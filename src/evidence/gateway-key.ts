@@ -1,28 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readNamedSecret } from '../config/named-secret.ts'
 import type { CpxdConfig } from '../config/schema.ts'
-import { StartupError } from '../startup-error.ts'
 
-const MIN_KEY_BYTES = 32
-
-export interface GatewayKey {
-  readonly key: Buffer
-  /** Made up at start: links stop working at restart and differ between replicas. */
-  readonly ephemeral: boolean
-}
-
-export function loadGatewayKey (config: CpxdConfig, env: NodeJS.ProcessEnv, configFile: string): GatewayKey {
+/**
+ * The key that signs gateway links: the configured one, or a random one made at start (links
+ * then stop working at restart and differ between replicas; docs/evidence.md says so).
+ */
+export function loadGatewayKey (config: CpxdConfig, env: NodeJS.ProcessEnv, configFile: string): Buffer {
   const { gateway_key_env: name, gateway_key_file: file } = config.evidence
-  if (name === undefined && file === undefined) return { key: randomBytes(32), ephemeral: true }
-  const where = name !== undefined ? 'evidence.gateway_key_env' : 'evidence.gateway_key_file'
-  let value: string | undefined
-  try {
-    value = name !== undefined ? env[name] : readFileSync(file as string, 'utf8').replace(/\r?\n$/, '')
-  } catch {
-    throw new StartupError(configFile, where, `${file} cannot be read`)
-  }
-  if (value === undefined || Buffer.byteLength(value) < MIN_KEY_BYTES) {
-    throw new StartupError(configFile, where, `the gateway key must be set and at least ${MIN_KEY_BYTES} bytes`)
-  }
-  return { key: Buffer.from(value), ephemeral: false }
+  if (name === undefined && file === undefined) return randomBytes(32)
+  return readNamedSecret({ env: name, file, configPath: 'evidence', envKey: 'gateway_key_env', fileKey: 'gateway_key_file' }, env, configFile)
 }

@@ -2,14 +2,12 @@ import { createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, type KeyObject } from 'jose'
 import type { JwtIssuerConfig } from '../../config/jwt-schema.ts'
+import { readNamedSecret } from '../../config/named-secret.ts'
 import { StartupError } from '../../startup-error.ts'
 import { RemoteJwks } from './remote-jwks.ts'
 
 /** What jwtVerify is given: a resolver for JWKS, a fixed key otherwise. */
 export type VerificationKey = JWTVerifyGetKey | KeyObject | Uint8Array
-
-/** Below this a shared HMAC secret is guessable offline from one token (RFC 7518 3.2: >= 256 bits). */
-const MIN_SECRET_BYTES = 32
 
 /** Key ids that `cpxd token dev-keys` makes; seeing one in a JWKS means development keys are trusted. */
 export const DEV_KID_PREFIX = 'cpxd-dev-'
@@ -58,14 +56,10 @@ export function createKeySource (entry: JwtIssuerConfig, context: KeySourceConte
       throw fail('public_key_file', `${entry.public_key_file} is not a PEM public key`)
     }
   }
-  const secret = entry.secret_env !== undefined
-    ? context.env[entry.secret_env]
-    : readKeyFile(entry.secret_file as string, () => fail('secret_file', `${entry.secret_file} cannot be read`)).replace(/\r?\n$/, '')
-  const where = entry.secret_env !== undefined ? 'secret_env' : 'secret_file'
-  if (secret === undefined || secret === '') throw fail(where, `${entry.secret_env ?? entry.secret_file} is empty or not set`)
-  const bytes = new TextEncoder().encode(secret)
-  if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(where, `the shared secret must be at least ${MIN_SECRET_BYTES} bytes`)
-  return { key: bytes, development: false }
+  const secret = readNamedSecret(
+    { env: entry.secret_env, file: entry.secret_file, configPath: context.configPath, envKey: 'secret_env', fileKey: 'secret_file' },
+    context.env, context.configFile)
+  return { key: new Uint8Array(secret), development: false }
 }
 
 function readKeyFile (file: string, error: () => StartupError): string {
