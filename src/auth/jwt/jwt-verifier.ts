@@ -44,16 +44,13 @@ export class JwtVerifier {
   async verify (token: string): Promise<JwtOutcome> {
     const known = this.verified.get(token)
     if (known !== undefined) return { ok: true, principal: known }
-    const outcome = await this.verifyFully(token)
-    if (outcome.ok) this.remember(token, outcome.principal)
-    return outcome
+    return this.verifyFully(token)
   }
 
-  private remember (token: string, principal: Principal): void {
-    const config = this.byIssuer.get(principal.issuer as string)?.config
-    if (config === undefined || config.verified_token_cache === 0) return
-    const { exp, iat } = decodeJwt(token) as { exp: number, iat: number }
-    const until = Math.min(Date.now() + config.verified_token_cache, exp * 1000, (iat * 1000) + config.max_token_age)
+  /** Until the earliest of the cache window, exp, and iat + max_token_age (both required claims). */
+  private remember (token: string, principal: Principal, payload: JWTPayload, config: JwtIssuerConfig): void {
+    if (config.verified_token_cache === 0) return
+    const until = Math.min(Date.now() + config.verified_token_cache, (payload.exp as number) * 1000, (payload.iat as number) * 1000 + config.max_token_age)
     this.verified.set(token, principal, until)
   }
 
@@ -89,7 +86,9 @@ export class JwtVerifier {
     }
     const nowSeconds = Date.now() / 1000
     if ((payload.exp as number) - nowSeconds > (config.max_token_age + config.clock_tolerance) / 1000) return fail('exp_too_far')
-    return principalFrom(payload, config)
+    const outcome = principalFrom(payload, config)
+    if (outcome.ok) this.remember(token, outcome.principal, payload, config)
+    return outcome
   }
 
   /** With one issuer every token goes to it (jose then checks `iss`); with several, `iss` picks. */
