@@ -25,6 +25,13 @@ export interface EvidenceBackend<O extends EvidenceObject = EvidenceObject> {
   presign? (object: O, seconds: number): Promise<string>
 }
 
+/** An object that is not there (`not_found`) or may not be read from where it is (`outside_root`). */
 export class EvidenceLocationError extends Error {
   override readonly name = 'EvidenceLocationError'
+  readonly reason: 'not_found' | 'outside_root'
+
+  constructor (reason: 'not_found' | 'outside_root', message: string) {
+    super(message)
+    this.reason = reason
+  }
 }

@@ -66,8 +66,7 @@ async function indexOne (tenant: string, item: EvidenceItem, backends: EvidenceB
     object = await backend.locate(item.location)
   } catch (err) {
     if (!(err instanceof EvidenceLocationError)) throw err
-    const reason = err.message.includes('outside') ? 'outside_root' : 'not_found'
-    return { tenant, id: item.id, reason, message: err.message }
+    return { tenant, id: item.id, reason: err.reason, message: err.message }
   }
   let entry = cache.get(object.cacheKey)
   if (entry === undefined) {

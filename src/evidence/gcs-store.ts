@@ -43,7 +43,7 @@ export class GcsEvidenceStore implements EvidenceBackend<GcsObject> {
       return { location, size: Number(metadata.size ?? 0), generation, cacheKey: `gcs:${this.bucket}/${location}#${generation}` }
     } catch (err) {
       const code = (err as { code?: number }).code
-      if (code === 404 || code === 403) throw new EvidenceLocationError(`${location} does not exist in bucket ${this.bucket} (or cpxd may not read it)`)
+      if (code === 404 || code === 403) throw new EvidenceLocationError('not_found', `${location} does not exist in bucket ${this.bucket} (or cpxd may not read it)`)
       throw err
     }
   }

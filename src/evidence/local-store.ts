@@ -3,8 +3,6 @@ import { resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
 
-export { EvidenceLocationError } from './backend.ts'
-
 /** A local evidence file: where it is and what it is now. */
 export interface LocalObject extends EvidenceObject {
   readonly path: string
@@ -30,16 +28,16 @@ export class LocalEvidenceStore implements EvidenceBackend<LocalObject> {
 
   locateSync (location: string): LocalObject {
     const lexical = resolve(this.root, location)
-    if (!within(this.root, lexical)) throw new EvidenceLocationError(`${location} is outside the evidence folder`)
+    if (!within(this.root, lexical)) throw new EvidenceLocationError('outside_root', `${location} is outside the evidence folder`)
     let real: string
     try {
       real = realpathSync(lexical)
     } catch {
-      throw new EvidenceLocationError(`${location} does not exist in the evidence folder`)
+      throw new EvidenceLocationError('not_found', `${location} does not exist in the evidence folder`)
     }
-    if (!within(this.root, real)) throw new EvidenceLocationError(`${location} leads outside the evidence folder`)
+    if (!within(this.root, real)) throw new EvidenceLocationError('outside_root', `${location} leads outside the evidence folder`)
     const stat = statSync(real)
-    if (!stat.isFile()) throw new EvidenceLocationError(`${location} is not a file`)
+    if (!stat.isFile()) throw new EvidenceLocationError('not_found', `${location} is not a file`)
     return { location, path: real, size: stat.size, cacheKey: identity(real, stat) }
   }
 

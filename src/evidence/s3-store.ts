@@ -51,7 +51,7 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
       return { location, size: head.ContentLength ?? 0, version, cacheKey: `s3:${this.bucket}/${location}@${version}` }
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
-      if (status === 404 || status === 403) throw new EvidenceLocationError(`${location} does not exist in bucket ${this.bucket} (or cpxd may not read it)`)
+      if (status === 404 || status === 403) throw new EvidenceLocationError('not_found', `${location} does not exist in bucket ${this.bucket} (or cpxd may not read it)`)
       throw err
     }
   }
