@@ -22,3 +22,12 @@ export const ANONYMOUS: Principal = Object.freeze({
 export function mayReadTenant (principal: Principal, tenant: string): boolean {
   return principal.tenants.has('*') || principal.tenants.has(tenant)
 }
+
+/**
+ * A principal as one string: kind and id, with the issuer for JWTs (two issuers may each have a
+ * subject `alice`). Names the rate-limit bucket and the principal an evidence link is made for.
+ */
+export function principalLabel (principal: Principal): string {
+  const id = principal.id ?? ''
+  return principal.issuer === undefined ? `${principal.kind}:${id}` : `${principal.kind}:${principal.issuer}|${id}`
+}

@@ -1,13 +1,7 @@
-import type { Principal } from '../auth/principal.ts'
+import { principalLabel, type Principal } from '../auth/principal.ts'
 import type { MintLink } from '../posture/rendered-posture.ts'
 import type { IndexedEvidence } from './evidence-index.ts'
 import type { GatewaySigner } from './gateway-signer.ts'
-
-/** How a principal is named in a link: its kind and id, and its issuer for JWTs. */
-export function principalLabel (principal: Principal): string {
-  const id = principal.id ?? ''
-  return principal.issuer === undefined ? `${principal.kind}:${id}` : `${principal.kind}:${principal.issuer}|${id}`
-}
 
 /**
  * Auditors' evidence links, made fresh for every request and never shared: for a `direct`

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthResult, Authenticator } from '../../auth/authenticator.ts'
-import type { Principal } from '../../auth/principal.ts'
+import { principalLabel, type Principal } from '../../auth/principal.ts'
 import { unauthenticated, unavailable } from '../../errors.ts'
 
 declare module 'fastify' {
@@ -66,6 +66,5 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
 export async function rateLimitKey (request: FastifyRequest): Promise<string> {
   const result = await request.server.identify(request)
   if (!result.ok || result.principal.kind === 'anonymous') return `ip:${request.ip}`
-  const { kind, issuer, id } = result.principal
-  return issuer === undefined ? `principal:${kind}:${id ?? ''}` : `principal:${kind}:${issuer}|${id ?? ''}`
+  return `principal:${principalLabel(result.principal)}`
 }
