@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig, resolveConfigPath } from '../config/loader.ts'
 import { loadPostureDir } from '../posture/loader.ts'
 import { exitOnStartupError, startServer } from '../server.ts'
 import { EXIT_CONFIG_ERROR } from '../startup-error.ts'
-import { dirname, join } from 'node:path'
 import { checkEvidence } from './evidence.ts'
 import { formatNewKey, newKey } from './keys.ts'
 import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'

@@ -30,6 +30,9 @@ export interface EvidenceIndex {
   readonly failures: readonly EvidenceFailure[]
 }
 
+/** A posture version with no evidence. */
+export const NO_EVIDENCE: EvidenceIndex = Object.freeze({ items: new Map(), failures: [] })
+
 export function evidenceKey (tenant: string, id: string): string {
   return `${tenant}/${id}`
 }

@@ -4,7 +4,8 @@ import type { IndexedEvidence } from './evidence-index.ts'
 import type { GatewaySigner } from './gateway-signer.ts'
 
 /**
- * Auditors' evidence links, made fresh for every request and never shared: for a `direct`
+ * Evidence links (every item for auditors, public items for every tier), made fresh for every
+ * request and never shared between principals: for a `direct`
  * backend a presigned storage URL, otherwise a link to cpxd's gateway (`/evidence/<tenant>/<item>`)
  * signed for one principal, tenant, item, tier and expiry.
  */

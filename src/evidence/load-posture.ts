@@ -5,7 +5,7 @@ import { RenderedPosture } from '../posture/rendered-posture.ts'
 import { StartupError } from '../startup-error.ts'
 import { attachEvidence } from './attach-evidence.ts'
 import type { EvidenceBackend } from './backend.ts'
-import { indexEvidence, type EvidenceBackends, type EvidenceIndex } from './evidence-index.ts'
+import { evidenceKey, indexEvidence, NO_EVIDENCE, type EvidenceBackends, type EvidenceIndex } from './evidence-index.ts'
 import { HashCache } from './hash-cache.ts'
 import { LocalEvidenceStore } from './local-store.ts'
 import { GcsEvidenceStore } from './gcs-store.ts'
@@ -26,9 +26,9 @@ export async function loadPosture (config: CpxdConfig, onProgress?: (done: numbe
   const used = new Set([...documents.values()].flatMap((doc) => doc.evidence.map((item) => item.backend)))
   const evidence: EvidenceIndex = used.size > 0
     ? await indexEvidence(documents, openBackends(config, used), HashCache.open(config.evidence.cache_dir), onProgress)
-    : { items: new Map(), failures: [] }
+    : NO_EVIDENCE
   const postures = new Map([...documents].map(([tenant, doc]) => {
-    const indexed = doc.evidence.filter((item) => evidence.items.has(`${tenant}/${item.id}`))
+    const indexed = doc.evidence.filter((item) => evidence.items.has(evidenceKey(tenant, item.id)))
     const linked = new Set(indexed.map((item) => item.id))
     const publicLinked = new Set(indexed.filter((item) => item.public).map((item) => item.id))
     return [tenant, new RenderedPosture(attachEvidence(doc, tenant, evidence), linked, publicLinked).warm()] as const

@@ -1,4 +1,4 @@
-import { evidenceKey, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
+import { evidenceKey, NO_EVIDENCE, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
 import type { RenderedPosture } from './rendered-posture.ts'
 import type { PostureSet } from './loader.ts'
 import { DEFAULT_POSTURE } from './tenant-id.ts'
@@ -10,7 +10,7 @@ import { DEFAULT_POSTURE } from './tenant-id.ts'
  */
 export class PostureStore {
   private postures: PostureSet | undefined
-  private evidence: EvidenceIndex = { items: new Map(), failures: [] }
+  private evidence: EvidenceIndex = NO_EVIDENCE
   private loadedVersion = 0
 
   get ready (): boolean {
@@ -28,7 +28,7 @@ export class PostureStore {
   /** Swaps postures and the evidence they reference together, so the two never disagree. */
   replace (postures: PostureSet, evidence?: EvidenceIndex): void {
     this.postures = postures
-    this.evidence = evidence ?? { items: new Map(), failures: [] }
+    this.evidence = evidence ?? NO_EVIDENCE
     this.loadedVersion += 1
   }
 

@@ -11,7 +11,7 @@ import type { Control, EvidenceRef, Framework, PostureDocument } from './documen
  */
 export type PostureView = Record<string, unknown>
 
-/** A download link for an evidence item of the manifest, for the auditor tier. */
+/** A download link for an evidence item of the manifest: every item for auditors, public items for all. */
 export type EvidenceLinkFor = (itemId: string) => { url: string, expires: string } | undefined
 
 /** Framework keys that make up the public summary; everything else is customer detail. */

@@ -5,9 +5,10 @@ import { TIERS } from '../auth/tier.ts'
 import { invalidLink, linkExpired, notFound, unavailable } from '../errors.ts'
 import { contentTypeOf, safeFilename } from '../evidence/content-type.ts'
 import type { LocalObject } from '../evidence/local-store.ts'
-import { commonErrorResponses } from '../http/error-schema.ts'
+import { commonErrorResponses, errorBodySchema } from '../http/error-schema.ts'
 import { EVIDENCE_ID_PATTERN } from '../posture/document.ts'
 import type { PostureStore } from '../posture/store.ts'
+import { DEFAULT_POSTURE, isTenantId } from '../posture/tenant-id.ts'
 
 /** A gateway redirect to storage lives at most this long (the issue's bound: 5 minutes). */
 const REDIRECT_LIFETIME_SECONDS = 300
@@ -16,7 +17,8 @@ const REDIRECT_LIFETIME_SECONDS = 300
 const MALFORMED = { error: 'this evidence link is malformed' }
 
 const paramsSchema = z.object({
-  tenant: z.string(MALFORMED).regex(/^(_default|[a-z0-9][a-z0-9-]{0,62})$/, MALFORMED),
+  // The vendor's own posture is `_default`, which no tenant id can be.
+  tenant: z.string(MALFORMED).refine((tenant) => tenant === DEFAULT_POSTURE || isTenantId(tenant), MALFORMED),
   item: z.string(MALFORMED).regex(EVIDENCE_ID_PATTERN, MALFORMED)
 }, MALFORMED)
 
@@ -39,7 +41,7 @@ export interface EvidenceRouteOptions {
  */
 export default async function evidenceRoute (app: FastifyInstance, opts: EvidenceRouteOptions) {
   app.get('/evidence/:tenant/:item', {
-    schema: { params: paramsSchema, querystring: querySchema, response: { ...commonErrorResponses, 403: commonErrorResponses[404], 410: commonErrorResponses[404] } },
+    schema: { params: paramsSchema, querystring: querySchema, response: { ...commonErrorResponses, 403: errorBodySchema, 410: errorBodySchema } },
     config: { audit: 'evidence_access' }
   }, async function followEvidenceLink (request, reply) {
     const { tenant, item } = request.params as z.output<typeof paramsSchema>

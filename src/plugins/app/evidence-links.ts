@@ -4,7 +4,7 @@ import type { GatewaySigner } from '../../evidence/gateway-signer.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Mints the auditor tier's evidence links. */
+    /** Mints each request's evidence links. */
     evidenceLinks: EvidenceLinks
     /** Checks a followed evidence link. */
     gatewaySigner: GatewaySigner
