@@ -1,7 +1,7 @@
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../fs/atomic-write.ts'
+import { writeFileAtomic, writeNewFileDurably } from '../fs/atomic-write.ts'
 
 /** What cpxd remembers about one evidence object. */
 export interface HashEntry {
@@ -141,7 +141,7 @@ function loadOrCreateKey (dir: string): Buffer {
   const existing = readKey(keyPath)
   if (existing !== undefined) return existing
   const temp = join(dir, `${KEY_FILE}${TEMP_MARK}${randomBytes(6).toString('hex')}`)
-  writeDurably(temp, randomBytes(KEY_BYTES), 0o600)
+  writeNewFileDurably(temp, randomBytes(KEY_BYTES), 0o600)
   try {
     // link(2) fails if the key exists: the first writer wins and nobody overwrites it.
     linkSync(temp, keyPath)
@@ -166,14 +166,4 @@ function readKey (path: string): Buffer | undefined {
   // The key appears whole (it is linked in after fsync), so a wrong size is corruption, not a race.
   if (key.length !== KEY_BYTES) throw new Error(`hash cache key ${path} is corrupt (${key.length} bytes, expected ${KEY_BYTES}); remove the cache folder to start afresh`)
   return key
-}
-
-function writeDurably (path: string, data: Buffer, mode: number): void {
-  const fd = openSync(path, 'wx', mode)
-  try {
-    writeSync(fd, data)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }

@@ -25,7 +25,7 @@ export async function loadPosture (config: CpxdConfig, onProgress?: (done: numbe
   const documents = loadPostureDocuments(config.posture_dir)
   const used = new Set([...documents.values()].flatMap((doc) => doc.evidence.map((item) => item.backend)))
   const evidence: EvidenceIndex = used.size > 0
-    ? await indexEvidence(documents, openBackends(config, used), HashCache.open(config.evidence.cache_dir), onProgress)
+    ? await indexEvidence(documents, openBackends(config, used), openCache(config), onProgress)
     : NO_EVIDENCE
   const postures = new Map([...documents].map(([tenant, doc]) => {
     const indexed = doc.evidence.filter((item) => evidence.items.has(evidenceKey(tenant, item.id)))
@@ -34,6 +34,16 @@ export async function loadPosture (config: CpxdConfig, onProgress?: (done: numbe
     return [tenant, new RenderedPosture(attachEvidence(doc, tenant, evidence), linked, publicLinked).warm()] as const
   }))
   return { postures, evidence }
+}
+
+/**
+ * Opens the hash index and sweeps it: temp files of writers that died (older than an hour) and
+ * entries that fail their MAC or sit at another key's path go, at every start and reload.
+ */
+function openCache (config: CpxdConfig): HashCache {
+  const cache = HashCache.open(config.evidence.cache_dir)
+  cache.clean()
+  return cache
 }
 
 /** Only the backends posture files name; one they name but the config lacks stops start-up. */

@@ -3,22 +3,30 @@ import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 
 /**
+ * Creates a file that must not exist yet ('wx'), writes it, and fsyncs it before closing; a file
+ * left half-written by a failure is removed. The first half of an atomic publish.
+ */
+export function writeNewFileDurably (path: string, data: string | Uint8Array, mode: number): void {
+  const fd = openSync(path, 'wx', mode)
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
+    fsyncSync(fd)
+  } catch (err) {
+    closeSync(fd)
+    rmSync(path, { force: true })
+    throw err
+  }
+  closeSync(fd)
+}
+
+/**
  * Writes a file so that readers see either the old content or the new, never a part: write a
  * temp file beside it (same filesystem), fsync it, rename over the target, fsync the folder.
  */
 export function writeFileAtomic (file: string, data: string | Uint8Array, mode = 0o644): void {
   const dir = dirname(file)
   const temp = join(dir, `.${basename(file)}.tmp-${randomBytes(6).toString('hex')}`)
-  const fd = openSync(temp, 'wx', mode)
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
-    fsyncSync(fd)
-  } catch (err) {
-    closeSync(fd)
-    rmSync(temp, { force: true })
-    throw err
-  }
-  closeSync(fd)
+  writeNewFileDurably(temp, data, mode)
   try {
     renameSync(temp, file)
   } catch (err) {
