@@ -7,7 +7,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import Fastify from 'fastify'
 import pino from 'pino'
-import type { AuditLog } from '../src/audit/audit-logger.ts'
+import { openAuditLog, type AuditLog } from '../src/audit/audit-logger.ts'
 import { buildApp } from '../src/app.ts'
 import { hashApiKey } from '../src/auth/api-keys.ts'
 import { configSchema } from '../src/config/schema.ts'
@@ -45,7 +45,7 @@ async function naiveEvidence () {
 
 /** An audit log that records nothing: only for measuring what the real one costs. */
 function silentAuditLog (): AuditLog {
-  return { logger: pino({ level: 'silent' }), written: async () => {}, reopen: () => {}, close: () => {} }
+  return { logger: pino({ level: 'silent' }), written: async () => {}, reopen: () => {}, close: () => {}, head: undefined }
 }
 
 async function cpxd (delivery?: 'direct' | 'gateway', withoutAudit = false) {
@@ -72,7 +72,8 @@ async function cpxd (delivery?: 'direct' | 'gateway', withoutAudit = false) {
   const store = new PostureStore()
   const loaded = await loadPosture(config)
   store.replace(loaded.postures, loaded.evidence)
-  return buildApp(config, { store, ...(withoutAudit ? { auditLog: silentAuditLog() } : {}) })
+  const auditLog = withoutAudit ? silentAuditLog() : (await openAuditLog(config.audit, process.env, 'bench')).log
+  return buildApp(config, { store, auditLog })
 }
 
 const mode = process.argv[2]

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
-import { createAuditLog, type AuditLog } from './audit/audit-logger.ts'
+import type { AuditLog } from './audit/audit-logger.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import { createJwtVerifier, type JwtSetup } from './auth/jwt/create-jwt-verifier.ts'
 import type { CpxdConfig } from './config/schema.ts'
@@ -27,8 +27,8 @@ import healthRoutes from './routes/health.ts'
 
 export interface AppDependencies {
   readonly store: PostureStore
-  /** Defaults to an audit log writing `config.audit.file`. */
-  readonly auditLog?: AuditLog
+  /** The server's is chained (openAuditLog); tests may pass a plain one. */
+  readonly auditLog: AuditLog
   /** Where JWT shared secrets named by `secret_env` are read from. */
   readonly env?: NodeJS.ProcessEnv
   /** The config file, for naming it in key-loading errors. */
@@ -40,7 +40,7 @@ export interface AppDependencies {
  * allowlist, rate limit, authentication, tenant authorization, route.
  */
 export async function buildApp (config: CpxdConfig, deps: AppDependencies): Promise<FastifyInstance> {
-  const auditLog = deps.auditLog ?? createAuditLog(config.audit.file)
+  const { auditLog } = deps
   const { server } = config
   const app = Fastify({
     logger: { level: config.log.level, stream: process.stderr },

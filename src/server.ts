@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
-import { createAuditLog, type AuditLog } from './audit/audit-logger.ts'
+import { openAuditLog, type AuditLog, type OpenedAuditLog } from './audit/audit-logger.ts'
 import { loadConfig, resolveConfigPath } from './config/loader.ts'
 import type { CpxdConfig } from './config/schema.ts'
 import { loadPosture } from './evidence/load-posture.ts'
@@ -15,8 +15,10 @@ import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
 export async function startServer (configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
   const { file, config } = loadConfig(resolveConfigPath(configPath, env), env)
   const store = new PostureStore()
-  const auditLog = createAuditLog(config.audit.file)
+  const opened = await openAuditLog(config.audit, env, file)
+  const auditLog = opened.log
   const app = await buildApp(config, { store, auditLog, env, configFile: file })
+  reportAuditChain(app, opened)
   await reloadPosture(config, store, app, auditLog)
   await app.listen({ host: config.server.host, port: config.server.port })
 
@@ -47,6 +49,14 @@ export async function startServer (configPath: string | undefined, env: NodeJS.P
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
   return app
+}
+
+function reportAuditChain (app: FastifyInstance, opened: OpenedAuditLog): void {
+  if (opened.keyCreated !== undefined) {
+    app.log.warn({ key_file: opened.keyCreated }, 'created the audit chain key; keep a copy apart from the logs: verifying them needs it')
+  }
+  if (opened.continuedFrom === undefined) app.log.info('audit chain starts at seq 1')
+  else app.log.info({ seq: opened.continuedAt, file: opened.continuedFrom }, 'audit chain continues')
 }
 
 /**

@@ -1,4 +1,8 @@
 import pino, { type Logger } from 'pino'
+import type { CpxdConfig } from '../config/schema.ts'
+import { AuditChain, type ChainHead } from './audit-chain.ts'
+import { loadAuditKey } from './audit-key.ts'
+import { findChainHead } from './chain-head.ts'
 import { GroupCommitFile } from './group-commit-file.ts'
 
 /**
@@ -7,6 +11,7 @@ import { GroupCommitFile } from './group-commit-file.ts'
  * ever slips into an event, it still never reaches the file. Exact paths only: wildcard paths
  * made pino copy every event and cost about 9% of a /cpx request, and each exact path costs
  * about 0.5 us a line (docs/performance.md), so the list holds only what an event could carry.
+ * Redaction happens before the line reaches the file, and the chain seals the line as written.
  */
 export const AUDIT_REDACT_PATHS = ['headers', 'authorization', 'params.token', 'params.sig', 'params.signature']
 
@@ -18,11 +23,38 @@ export interface AuditLog {
   /** Opens the file anew (SIGHUP, after rotation). */
   reopen: () => void
   close: () => void
+  /** Where the chain stands (undefined for a log without one). */
+  readonly head: ChainHead | undefined
 }
 
-/** `file` is a path to append to, or `-` for stdout. */
-export function createAuditLog (file: string): AuditLog {
-  const destination = new GroupCommitFile(file)
+/** What a server start should tell its operator about the chain. */
+export interface OpenedAuditLog {
+  readonly log: AuditLog
+  /** The file the chain continues from; undefined when a new chain began. */
+  readonly continuedFrom: string | undefined
+  readonly continuedAt: number
+  /** A key file made at this start. */
+  readonly keyCreated: string | undefined
+}
+
+/**
+ * The server's audit log: chained under the audit key, continuing from the last sealed line of
+ * the file or, after rotation, of the newest rotated file.
+ */
+export async function openAuditLog (audit: CpxdConfig['audit'], env: NodeJS.ProcessEnv, configFile: string): Promise<OpenedAuditLog> {
+  const found = await findChainHead(audit.file)
+  const { key, created } = loadAuditKey(audit, env, configFile, found.head.seq > 0)
+  return {
+    log: createAuditLog(audit.file, new AuditChain(key, found.head)),
+    continuedFrom: found.from,
+    continuedAt: found.head.seq,
+    keyCreated: created
+  }
+}
+
+/** `file` is a path to append to, or `-` for stdout; with `chain`, lines carry `seq` and `chain`. */
+export function createAuditLog (file: string, chain?: AuditChain): AuditLog {
+  const destination = new GroupCommitFile(file, chain)
   const logger = pino({
     base: null,
     messageKey: 'message',
@@ -35,6 +67,7 @@ export function createAuditLog (file: string): AuditLog {
     logger,
     written: () => destination.written(),
     reopen: () => { destination.reopen() },
-    close: () => { destination.close() }
+    close: () => { destination.close() },
+    get head () { return destination.head }
   }
 }

@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { openedLine, type AuditChain, type ChainHead, type OpenReason } from './audit-chain.ts'
 
 const RESOLVED: Promise<void> = Promise.resolve()
 
@@ -14,45 +15,54 @@ const RESOLVED: Promise<void> = Promise.resolve()
 export class GroupCommitFile {
   private fd: number
   private readonly path: string
+  private readonly chain: AuditChain | undefined
   private pending: string[] = []
   private batch: PromiseWithResolvers<void> | undefined
   /** Set after a failed write: the next batch reopens the path first. */
   private broken = false
+  /** Set when a file was opened and its `audit_log_opened` line is not written yet. */
+  private opened: OpenReason | undefined
+  /** Lines lost to failed writes since the last good one, for the next `audit_log_opened`. */
+  private unwritten = 0
 
-  /** `path` is a file to append to, or `-` for stdout. */
-  constructor (path: string) {
+  /**
+   * `path` is a file to append to, or `-` for stdout. With a chain, every line gets `seq` and
+   * `chain`, and each file cpxd opens starts with an `audit_log_opened` line.
+   */
+  constructor (path: string, chain?: AuditChain) {
     this.path = path
+    this.chain = chain
     this.fd = path === '-' ? 1 : openAppend(path)
+    this.announce('start')
   }
 
   /**
-   * Opens the path anew (SIGHUP after logrotate renamed the file). Lines written before it are in
-   * the renamed file, lines after it in the new one: none is lost.
+   * Opens the path anew (SIGHUP after logrotate renamed the file). Lines written before it go to
+   * the renamed file, lines after it to the new one: none is lost.
    */
   reopen (): void {
     if (this.path === '-') return
-    const fd = openAppend(this.path)
-    const old = this.fd
-    this.fd = fd
-    this.broken = false
-    if (old >= 0) closeSync(old)
+    // What is pending was logged before the signal: it belongs in the old file.
+    this.flushBatch()
+    this.swapFd()
+    this.announce('reopen')
   }
 
   /** pino's destination interface: takes one serialized line, newline included. */
   write (line: string): boolean {
     this.pending.push(line)
-    if (this.batch === undefined) {
-      this.batch = Promise.withResolvers<void>()
-      // Catch here so a failed batch nobody awaits is not an unhandled rejection.
-      this.batch.promise.catch(() => {})
-      setImmediate(this.flushBatch)
-    }
+    this.schedule()
     return true
   }
 
   /** Resolves once every line written so far is in the kernel; rejects if that write failed. */
   written (): Promise<void> {
     return this.batch?.promise ?? RESOLVED
+  }
+
+  /** Where the chain stands after the last line written (undefined without a chain). */
+  get head (): ChainHead | undefined {
+    return this.chain?.head
   }
 
   /** Writes whatever is pending now (pino calls this on `logger.flush()` and at exit). */
@@ -75,20 +85,64 @@ export class GroupCommitFile {
     this.fd = -1
   }
 
+  private announce (reason: OpenReason): void {
+    if (this.chain === undefined) return
+    this.opened = reason
+    this.schedule()
+  }
+
+  private schedule (): void {
+    if (this.batch !== undefined) return
+    this.batch = Promise.withResolvers<void>()
+    // Catch here so a failed batch nobody awaits is not an unhandled rejection.
+    this.batch.promise.catch(() => {})
+    setImmediate(this.flushBatch)
+  }
+
   private readonly flushBatch = (): void => {
     const batch = this.batch
     if (batch === undefined) return
-    const data = Buffer.from(this.pending.join(''), 'utf8')
+    const lines = this.pending
     this.pending = []
     this.batch = undefined
+    const progress = { bytes: 0 }
     try {
-      if (this.broken || this.moved()) this.reopen()
-      writeAll(this.fd, data)
+      if (this.broken) this.reopenAfter('recovered')
+      else if (this.moved()) this.reopenAfter('moved')
+      const sealed = this.sealed(lines)
+      writeAll(this.fd, Buffer.from(sealed.text, 'utf8'), progress)
+      sealed.commit()
+      this.opened = undefined
+      this.unwritten = 0
       batch.resolve()
     } catch (err) {
       this.broken = true
+      this.unwritten += lines.length
+      // A part of the batch may be in the file; cut it off so no torn line stays behind.
+      if (progress.bytes > 0 && this.fd !== 1) tryTruncate(this.fd, progress.bytes)
       batch.reject(new Error(`audit log ${this.path} cannot be written: ${(err as NodeJS.ErrnoException).code ?? 'error'}`))
     }
+  }
+
+  private sealed (lines: string[]): { text: string, commit: () => void } {
+    if (this.chain === undefined) return { text: lines.join(''), commit: () => {} }
+    const all = this.opened === undefined ? lines : [openedLine(this.opened, this.chain.head, this.unwritten), ...lines]
+    const sealed = this.chain.seal(all)
+    // A file just opened may end in a line torn by a crash, which would swallow the first new one.
+    return this.opened !== undefined && this.fd !== 1 && endsMidLine(this.fd) ? { ...sealed, text: `\n${sealed.text}` } : sealed
+  }
+
+  private reopenAfter (reason: OpenReason): void {
+    this.swapFd()
+    this.broken = false
+    if (this.chain !== undefined) this.opened = reason
+  }
+
+  private swapFd (): void {
+    const fd = openAppend(this.path)
+    const old = this.fd
+    this.fd = fd
+    if (old >= 0) closeSync(old)
   }
 
   /**
@@ -109,11 +163,30 @@ export class GroupCommitFile {
 
 function openAppend (path: string): number {
   mkdirSync(dirname(path), { recursive: true })
-  return openSync(path, 'a', 0o640)
+  // Read as well as append, to see whether the file ends in the middle of a line.
+  return openSync(path, 'a+', 0o640)
+}
+
+function endsMidLine (fd: number): boolean {
+  const { size } = fstatSync(fd)
+  if (size === 0) return false
+  const last = Buffer.alloc(1)
+  try {
+    readSync(fd, last, 0, 1, size - 1)
+  } catch {
+    return false
+  }
+  return last[0] !== 0x0a
+}
+
+/** Removes the last `bytes` of the file, where a failed batch left part of itself; best effort. */
+function tryTruncate (fd: number, bytes: number): void {
+  try {
+    ftruncateSync(fd, Math.max(0, fstatSync(fd).size - bytes))
+  } catch {}
 }
 
 /** write(2) may write less than asked (a full pipe, a signal); finish the rest. */
-function writeAll (fd: number, data: Buffer): void {
-  let offset = 0
-  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset)
+function writeAll (fd: number, data: Buffer, progress: { bytes: number }): void {
+  while (progress.bytes < data.length) progress.bytes += writeSync(fd, data, progress.bytes, data.length - progress.bytes)
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { once } from 'node:events'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig, resolveConfigPath } from '../config/loader.ts'
 import { loadPostureDir } from '../posture/loader.ts'
 import { exitOnStartupError, startServer } from '../server.ts'
 import { EXIT_CONFIG_ERROR } from '../startup-error.ts'
+import { auditFiles, auditKeyFor, checkpointAudit, queryAudit, verifyAudit } from './audit.ts'
 import { checkEvidence } from './evidence.ts'
 import { formatNewKey, newKey } from './keys.ts'
 import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
@@ -22,6 +24,15 @@ commands:
   token dev-keys [--dir DIR]             write a development ES256 key pair and JWKS (default: <config folder>/dev-jwt)
   token mint [--tenant a,b] [--tier T] [--ttl 15m] [--sub NAME]
                                          print a token signed with the development key (never for production)
+  audit verify [FILE...] [--checkpoint JSON|FILE] [--key-file PATH]
+                                         check the audit chain (default: the configured audit file and its
+                                         rotated siblings); exit 1 naming the first line edited, inserted,
+                                         deleted or moved
+  audit checkpoint [FILE...] [--key-file PATH]
+                                         print the last seq and chain, to keep apart from the logs
+  audit query [FILE...] [--tenant T] [--principal ID] [--event E,..] [--status 403,5xx] [--ip IP]
+              [--since 24h|ISO] [--until ISO] [--table]
+                                         print matching lines (plain or gzipped files) as JSON lines or a table
 `
 
 async function main (argv: string[]): Promise<void> {
@@ -37,6 +48,15 @@ async function main (argv: string[]): Promise<void> {
       ttl: { type: 'string' },
       sub: { type: 'string' },
       dir: { type: 'string' },
+      'key-file': { type: 'string' },
+      checkpoint: { type: 'string' },
+      principal: { type: 'string' },
+      event: { type: 'string' },
+      status: { type: 'string' },
+      ip: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      table: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -80,6 +100,23 @@ async function main (argv: string[]): Promise<void> {
   if (command === 'token' && sub === 'mint') {
     const { config } = loadConfig(resolveConfigPath(values.config, process.env), process.env)
     process.stdout.write(`${await mintDevToken(config, { tenants: values.tenant ?? values.tenants, tier: values.tier, ttl: values.ttl, sub: values.sub })}\n`)
+    return
+  }
+  if (command === 'audit' && (sub === 'verify' || sub === 'checkpoint' || sub === 'query')) {
+    const configFile = resolveConfigPath(values.config, process.env)
+    const files = await auditFiles(positionals.slice(2), configFile, process.env)
+    if (sub === 'query') {
+      const { tenant, principal, event, status, ip, since, until } = values
+      // `| head` closes the pipe early: that ends the query, it is not an error.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0) })
+      const write = async (text: string): Promise<void> => { if (!process.stdout.write(text)) await once(process.stdout, 'drain') }
+      await queryAudit(files, { tenant, principal, event, status, ip, since, until }, values.table === true, write)
+      return
+    }
+    const key = auditKeyFor(values['key-file'], configFile, process.env)
+    const result = sub === 'verify' ? await verifyAudit(files, key, values.checkpoint) : await checkpointAudit(files, key)
+    ;(sub === 'checkpoint' && result.exitCode !== 0 ? process.stderr : process.stdout).write(result.text)
+    process.exitCode = result.exitCode
     return
   }
   throw new UsageError(`unknown command "${positionals.join(' ')}"`)

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const
-const DURATION = /^(\d+)\s*(ms|s|m|h)$/
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/
 
-/** Parses `250ms`, `10s`, `5m`, `1h`; a bare number is milliseconds. */
+/** Parses `250ms`, `10s`, `5m`, `1h`, `7d`; a bare number is milliseconds. */
 export function parseDuration (value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined
   const match = DURATION.exec(value.trim())

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { TIERS } from '../auth/tier.ts'
 import { duration } from './duration.ts'
+import { envVarName } from './named-secret.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -36,7 +37,7 @@ export const jwtIssuerSchema = z.strictObject({
   jwks_url: jwksUrl.optional(),
   jwks_file: z.string().min(1).optional(),
   public_key_file: z.string().min(1).optional(),
-  secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+  secret_env: envVarName.optional(),
   secret_file: z.string().min(1).optional(),
   tenants_claim: z.string().min(1).default('cpx_tenants'),
   tier_claim: z.string().min(1).default('cpx_tier'),

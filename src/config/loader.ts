@@ -18,6 +18,7 @@ const ENV_OVERRIDES = [
   { name: 'CPXD_PORT', path: ['server', 'port'], parse: (v: string) => (/^\d+$/.test(v) ? Number(v) : v) },
   { name: 'CPXD_LOG_LEVEL', path: ['log', 'level'], parse: (v: string) => v },
   { name: 'CPXD_AUDIT_FILE', path: ['audit', 'file'], parse: (v: string) => v },
+  { name: 'CPXD_AUDIT_KEY_FILE', path: ['audit', 'key_file'], parse: (v: string) => v },
   { name: 'CPXD_EVIDENCE_CACHE_DIR', path: ['evidence', 'cache_dir'], parse: (v: string) => v }
 ] as const
 
@@ -45,7 +46,11 @@ export function loadConfig (file: string, env: NodeJS.ProcessEnv = {}): LoadedCo
     config: {
       ...config,
       posture_dir: resolveFrom(base, config.posture_dir),
-      audit: { ...config.audit, file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file) },
+      audit: {
+        ...config.audit,
+        file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file),
+        key_file: optionalFrom(base, config.audit.key_file)
+      },
       evidence: {
         ...config.evidence,
         local_root: resolveFrom(base, config.evidence.local_root),

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs'
+import { z } from 'zod'
 import { StartupError } from '../startup-error.ts'
 
 /** Below this an HMAC key is guessable offline (RFC 7518 3.2 asks for at least 256 bits). */
 export const MIN_SECRET_BYTES = 32
+
+/** How the config names the environment variable that holds a secret. */
+export const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
 
 export interface NamedSecret {
   /** The environment variable that holds it, as named in the config. */

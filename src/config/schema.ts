@@ -3,6 +3,7 @@ import { TIERS } from '../auth/tier.ts'
 import { TENANT_ID_PATTERN } from '../posture/tenant-id.ts'
 import { duration } from './duration.ts'
 import { jwtSchema } from './jwt-schema.ts'
+import { envVarName } from './named-secret.ts'
 
 const DAY_MS = 86_400_000
 
@@ -81,7 +82,7 @@ export const configSchema = z.strictObject({
     /** How long an evidence link works: 1 hour by default, never more than 24 hours. */
     link_lifetime: duration(60_000, DAY_MS).default(3_600_000),
     /** The key that signs gateway links, named here, never written here (>= 32 bytes). */
-    gateway_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+    gateway_key_env: envVarName.optional(),
     gateway_key_file: z.string().min(1).optional(),
     /** One S3 (or S3-compatible) bucket; credentials come from the standard AWS chain. */
     s3: z.strictObject({
@@ -102,8 +103,12 @@ export const configSchema = z.strictObject({
   audit: z.strictObject({
     file: z.string().min(1).default('audit.log'),
     /** Refuse (503) what cannot be audited, rather than answer unrecorded. */
-    fail_closed: z.boolean().default(true)
-  }).default({ file: 'audit.log', fail_closed: true }),
+    fail_closed: z.boolean().default(true),
+    /** The key that seals the chain (>= 32 bytes), by env var or file; default: `audit.key` beside the file. */
+    key_env: envVarName.optional(),
+    key_file: z.string().min(1).optional()
+  }).refine((a) => a.key_env === undefined || a.key_file === undefined, { error: 'set key_env or key_file, not both' })
+    .default({ file: 'audit.log', fail_closed: true }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
   }).default({ level: 'info' })

@@ -1,7 +1,7 @@
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic, writeNewFileDurably } from '../fs/atomic-write.ts'
+import { createFileOnce, writeFileAtomic } from '../fs/atomic-write.ts'
 
 /** What cpxd remembers about one evidence object. */
 export interface HashEntry {
@@ -140,16 +140,7 @@ function loadOrCreateKey (dir: string): Buffer {
   const keyPath = join(dir, KEY_FILE)
   const existing = readKey(keyPath)
   if (existing !== undefined) return existing
-  const temp = join(dir, `${KEY_FILE}${TEMP_MARK}${randomBytes(6).toString('hex')}`)
-  writeNewFileDurably(temp, randomBytes(KEY_BYTES), 0o600)
-  try {
-    // link(2) fails if the key exists: the first writer wins and nobody overwrites it.
-    linkSync(temp, keyPath)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-  } finally {
-    rmSync(temp, { force: true })
-  }
+  createFileOnce(keyPath, randomBytes(KEY_BYTES), 0o600)
   const key = readKey(keyPath)
   if (key === undefined) throw new Error(`hash cache key ${keyPath} vanished while being created`)
   return key

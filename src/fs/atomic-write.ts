@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 
@@ -38,5 +38,25 @@ export function writeFileAtomic (file: string, data: string | Uint8Array, mode =
     fsyncSync(dirFd)
   } finally {
     closeSync(dirFd)
+  }
+}
+
+/**
+ * Publishes a file only if none exists at `path` (a key made on first start): written whole to a
+ * temp file, then hard-linked into place. link(2) cannot replace an existing file, so when several
+ * processes race, the first one wins and the others keep its file. Returns whether this call
+ * created it.
+ */
+export function createFileOnce (path: string, data: string | Uint8Array, mode: number): boolean {
+  const temp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`)
+  writeNewFileDurably(temp, data, mode)
+  try {
+    linkSync(temp, path)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return false
+  } finally {
+    rmSync(temp, { force: true })
   }
 }

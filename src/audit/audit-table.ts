@@ -1,0 +1,43 @@
+import type { AuditRecord } from './audit-query.ts'
+
+/** Fixed widths, so a table streams line by line however long the log is. */
+const COLUMNS = [
+  { title: 'TIME', width: 24, value: (r: AuditRecord) => r.time },
+  { title: 'EVENT', width: 18, value: (r: AuditRecord) => r.event },
+  { title: 'STATUS', width: 6, value: (r: AuditRecord) => (r.status === undefined ? undefined : String(r.status)) },
+  { title: 'METHOD', width: 7, value: (r: AuditRecord) => r.method },
+  { title: 'TENANT', width: 14, value: (r: AuditRecord) => r.tenant ?? r.evidence?.tenant },
+  { title: 'PRINCIPAL', width: 28, value: principalOf },
+  { title: 'TIER', width: 8, value: (r: AuditRecord) => r.tier },
+  { title: 'CLIENT IP', width: 15, value: (r: AuditRecord) => r.client_ip }
+] as const
+
+export const TABLE_HEADER = row(COLUMNS.map((c) => c.title), 'PATH (REASON)')
+
+export function tableRow (record: AuditRecord): string {
+  const detail = [record.path, record.evidence?.id === undefined ? undefined : `evidence ${record.evidence.id}`, record.reason === undefined ? undefined : `(${record.reason})`]
+  return row(COLUMNS.map((c) => c.value(record) ?? '-'), detail.filter((d) => d !== undefined).join(' ') || '-')
+}
+
+function principalOf (record: AuditRecord): string | undefined {
+  const p = record.principal
+  if (p === null || p === undefined) return undefined
+  return p.id === null || p.id === undefined ? p.kind : `${p.kind ?? '?'}:${p.id}`
+}
+
+function row (cells: readonly string[], last: string): string {
+  const fixed = cells.map((cell, i) => fit(printable(cell), COLUMNS[i]?.width ?? 10))
+  return `${[...fixed, printable(last)].join(' ')}\n`
+}
+
+function fit (value: string, width: number): string {
+  return value.length > width ? `${value.slice(0, width - 1)}…` : value.padEnd(width)
+}
+
+/**
+ * A client chose the path and user agent; JSON kept their escape sequences inert, but decoded
+ * they would reach the operator's terminal, so control characters become `?`.
+ */
+function printable (value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+}
