@@ -37,13 +37,15 @@ export class GroupCommitFile {
   }
 
   /**
-   * Opens the path anew (SIGHUP after logrotate renamed the file). Lines written before it go to
-   * the renamed file, lines after it to the new one: none is lost.
+   * After logrotate renamed the file and signalled (SIGHUP): opens the path anew. Lines written
+   * before stay in the renamed file, lines after go to the new one: none is lost. A signal
+   * without a rename changes nothing, so a posture reload adds no line.
    */
   reopen (): void {
     if (this.path === '-') return
-    // What is pending was logged before the signal: it belongs in the old file.
+    // Pending lines go out first; a batch that finds the file moved opens the new one itself.
     this.flushBatch()
+    if (!this.moved()) return
     this.swapFd()
     this.announce('reopen')
   }

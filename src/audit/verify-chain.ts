@@ -77,6 +77,8 @@ export async function verifyChain (input: AsyncIterable<AuditLine>, key: KeyObje
       }
       previous = anchor
       expected = sealed.seq
+      // A checkpoint that anchors the first line is compared by that line's chain check.
+      if (checkpoint?.seq === sealed.seq - 1) checkpointSeen = true
     } else if (sealed.seq === 1 && expected !== 1 && chainMatches(key, GENESIS, sealed)) {
       warnings.push(`${where}a new chain starts here (cpxd found no sealed line to continue from when it opened the log): lines before it could have been cut off unnoticed`)
       previous = GENESIS
