@@ -54,6 +54,14 @@ export function parseSealedLine (text: string): SealedLine | undefined {
   return { content: `${body}}`, seq: Number(seq), chain }
 }
 
+/**
+ * The `time` of a line cpxd wrote, which pino puts before any event field, so the first match is
+ * it; ISO times compare correctly as strings. Empty when there is none.
+ */
+export function timeOfLine (text: string): string {
+  return /"time":"([^"]*)"/.exec(text)?.[1] ?? ''
+}
+
 /** Whether a line's chain value is right for the chain value before it (constant time). */
 export function chainMatches (key: KeyObject, previous: string, line: SealedLine): boolean {
   const expected = Buffer.from(chainValue(key, previous, line.content), 'hex')

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { parseSealedLine, type SealedLine } from './audit-chain.ts'
+import { parseSealedLine, timeOfLine, type SealedLine } from './audit-chain.ts'
 import type { AuditLine } from './verify-chain.ts'
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -117,8 +117,7 @@ async function firstSealedLine (file: string): Promise<{ time: string, seq: numb
   for await (const text of readLines(file)) {
     const sealed = parseSealedLine(text)
     if (sealed === undefined) continue
-    const time = /"time":"([^"]*)"/.exec(text)?.[1] ?? ''
-    return { time, seq: sealed.seq }
+    return { time: timeOfLine(text), seq: sealed.seq }
   }
   return undefined
 }

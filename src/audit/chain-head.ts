@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
-import { START_OF_CHAIN, type ChainHead } from './audit-chain.ts'
-import { lastSealedLine, rotatedSiblings } from './audit-files.ts'
+import { START_OF_CHAIN, timeOfLine, type ChainHead, type SealedLine } from './audit-chain.ts'
+import { isGzip, lastSealedLine, rotatedSiblings } from './audit-files.ts'
 
 export interface FoundHead {
   readonly head: ChainHead
@@ -8,19 +8,38 @@ export interface FoundHead {
   readonly from: string | undefined
 }
 
+/** Compressed files are read whole to find their last line, so only the newest few are. */
+const GZIP_CANDIDATES = 2
+
 /**
- * Where the chain continues at start: the last line of the audit file, or when that file is new or
- * empty (rotated while cpxd was stopped), the last line of the newest rotated file. Only when
- * neither holds a chained line does a new chain begin, and verification then shows the restart.
+ * Where the chain continues at start: the last sealed line of the audit file, or when that file
+ * is new or empty (rotated while cpxd was stopped), the latest last line among the rotated files:
+ * every plain one (a read from the end each) and the two newest compressed ones. Latest is by the
+ * line's own time, not the file's mtime, which compressing later changes. Only when no file holds
+ * a sealed line does a new chain begin, and verification then shows the restart.
  */
 export async function findChainHead (file: string): Promise<FoundHead> {
   if (file === '-') return { head: START_OF_CHAIN, from: undefined }
-  const candidates = hasContent(file) ? [file, ...rotatedSiblings(file)] : rotatedSiblings(file)
-  for (const candidate of candidates) {
-    const last = await lastSealedLine(candidate)
-    if (last !== undefined) return { head: { seq: last.seq, chain: last.chain }, from: candidate }
+  if (hasContent(file)) {
+    const last = await lastSealedLine(file)
+    if (last !== undefined) return { head: headOf(last), from: file }
   }
-  return { head: START_OF_CHAIN, from: undefined }
+  const siblings = rotatedSiblings(file)
+  const compressed = siblings.filter(isGzip).slice(0, GZIP_CANDIDATES)
+  let best: { found: FoundHead, time: string } | undefined
+  for (const candidate of siblings.filter((f) => !isGzip(f)).concat(compressed)) {
+    const last = await lastSealedLine(candidate)
+    if (last === undefined) continue
+    const time = timeOfLine(last.content)
+    if (best === undefined || time > best.time || (time === best.time && last.seq > best.found.head.seq)) {
+      best = { found: { head: headOf(last), from: candidate }, time }
+    }
+  }
+  return best?.found ?? { head: START_OF_CHAIN, from: undefined }
+}
+
+function headOf (line: SealedLine): ChainHead {
+  return { seq: line.seq, chain: line.chain }
 }
 
 function hasContent (file: string): boolean {

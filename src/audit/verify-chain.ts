@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { chainMatches, GENESIS, parseSealedLine, type ChainHead, type SealedLine } from './audit-chain.ts'
+import { chainMatches, GENESIS, parseSealedLine, timeOfLine, type ChainHead, type SealedLine } from './audit-chain.ts'
 
 /** One line of input, and where it came from for the report. */
 export interface AuditLine {
@@ -52,7 +52,7 @@ export async function verifyChain (input: AsyncIterable<AuditLine>, key: KeyObje
   const report = (problem?: ChainProblem): ChainReport => ({
     lines: count,
     firstSeq,
-    last: last === undefined ? undefined : { seq: last.sealed.seq, chain: last.sealed.chain, time: timeOf(last.line.text) },
+    last: last === undefined ? undefined : { seq: last.sealed.seq, chain: last.sealed.chain, time: timeOfLine(last.line.text) || null },
     warnings,
     problem
   })
@@ -173,9 +173,4 @@ function parse (text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined
   }
-}
-
-function timeOf (text: string): string | null {
-  const time = parse(text)?.time
-  return typeof time === 'string' ? time : null
 }
