@@ -44,12 +44,13 @@ const BENCH_JWT = await new SignJWT({ cpx_tenants: ['acme'], cpx_tier: 'customer
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 
-interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'naive-evidence' | 'evidence-direct' | 'evidence-gateway', path: string, headers?: Record<string, string> }
+interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'cpxd-no-audit-deferred' | 'naive-evidence' | 'evidence-direct' | 'evidence-gateway', path: string, headers?: Record<string, string> }
 
 const CASES: Case[] = [
   { name: 'bare Fastify, same bytes', server: 'bare', path: '/cpx' },
   { name: 'cpxd GET /cpx (public)', server: 'cpxd', path: '/cpx' },
   { name: 'cpxd GET /cpx (public), audit log off', server: 'cpxd-no-audit', path: '/cpx' },
+  { name: 'cpxd GET /cpx (public), audit log off, answers a turn later', server: 'cpxd-no-audit-deferred', path: '/cpx' },
   { name: 'cpxd GET /cpx/acme (API key)', server: 'cpxd', path: '/cpx/acme', headers: { 'x-api-key': BENCH_API_KEY } },
   { name: 'cpxd GET /cpx/acme (JWT, ES256)', server: 'cpxd', path: '/cpx/acme', headers: { authorization: `Bearer ${BENCH_JWT}` } },
   { name: `naive: ${EVIDENCE_ITEMS} x getSignedUrl per request`, server: 'naive-evidence', path: '/cpx/bench' },
@@ -78,8 +79,10 @@ async function measure (port: number, c: Case) {
   return { rps: result.requests.average, p99: result.latency.p99, timeouts: result.timeouts }
 }
 
+// BENCH_SERVERS=bare,cpxd,cpxd-no-audit runs only those servers' cases (quicker, for one question).
+const only = process.env.BENCH_SERVERS?.split(',')
 const rows: Array<{ name: string, rps: number, p99: number, timeouts: number }> = []
-for (const c of CASES) {
+for (const c of CASES.filter((k) => only === undefined || only.includes(k.server))) {
   const { child, port } = await start(c.server)
   try {
     rows.push({ name: c.name, ...(await measure(port, c)) })
@@ -90,9 +93,10 @@ for (const c of CASES) {
 
 await s3rver.close()
 
-const baseline = rows[0]!.rps
-const publicCpx = rows[1]!.rps
-const naive = rows.find((r) => r.name.startsWith('naive'))!.rps
+const rpsOf = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))?.rps ?? Number.NaN
+const baseline = rpsOf('bare')
+const publicCpx = rpsOf('cpxd GET /cpx (public)')
+const naive = rpsOf('naive')
 console.log(`\n${DURATION}s per case, ${CONNECTIONS} connections, Node ${process.version}\n`)
 console.log('| case | req/s | p99 ms | timeouts | vs bare | vs naive presign | vs public /cpx |')
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')

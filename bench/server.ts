@@ -44,11 +44,17 @@ async function naiveEvidence () {
 }
 
 /** An audit log that records nothing: only for measuring what the real one costs. */
-function silentAuditLog (): AuditLog {
-  return { logger: pino({ level: 'silent' }), written: async () => {}, reopen: () => {}, close: () => {}, head: undefined }
+/**
+ * No audit log. `deferred` still holds each answer until the next turn of the event loop, as
+ * group commit does: that alone makes answers faster (they leave in batches), so comparing with
+ * it shows what the audit log itself costs.
+ */
+function silentAuditLog (deferred: boolean): AuditLog {
+  const written = deferred ? () => new Promise<void>((resolve) => setImmediate(resolve)) : async () => {}
+  return { logger: pino({ level: 'silent' }), written, reopen: () => {}, close: () => {}, head: undefined }
 }
 
-async function cpxd (delivery?: 'direct' | 'gateway', withoutAudit = false) {
+async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off-deferred' = 'on') {
   const config = configSchema.parse({
     ...(delivery === undefined
       ? { posture_dir: POSTURE_DIR, evidence: { local_root: join(POSTURE_DIR, '..', 'evidence'), cache_dir: mkdtempSync(join(tmpdir(), 'cpxd-bench-cache-')) } }
@@ -72,7 +78,7 @@ async function cpxd (delivery?: 'direct' | 'gateway', withoutAudit = false) {
   const store = new PostureStore()
   const loaded = await loadPosture(config)
   store.replace(loaded.postures, loaded.evidence)
-  const auditLog = withoutAudit ? silentAuditLog() : (await openAuditLog(config.audit, process.env, 'bench')).log
+  const auditLog = audit === 'on' ? (await openAuditLog(config.audit, process.env, 'bench')).log : silentAuditLog(audit === 'off-deferred')
   return buildApp(config, { store, auditLog })
 }
 
@@ -81,7 +87,7 @@ const app = mode === 'bare'
   ? await bare()
   : mode === 'naive-evidence'
     ? await naiveEvidence()
-    : await cpxd(mode === 'evidence-direct' ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined, mode === 'cpxd-no-audit')
+    : await cpxd(mode === 'evidence-direct' ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined, mode === 'cpxd-no-audit' ? 'off' : mode === 'cpxd-no-audit-deferred' ? 'off-deferred' : 'on')
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.stdout.write(`READY ${(app.server.address() as { port: number }).port}\n`)
 process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)) })
