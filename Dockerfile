@@ -23,13 +23,15 @@ ENV NODE_ENV=production \
     CPXD_HOST=0.0.0.0 \
     CPXD_PORT=8080 \
     CPXD_AUDIT_FILE=/var/log/cpxd/audit.log \
+    CPXD_AUDIT_KEY_FILE=/var/lib/cpxd/audit.key \
     CPXD_EVIDENCE_CACHE_DIR=/var/lib/cpxd/hash-cache
 WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 # The example config; mount your own at /etc/cpxd. Code and config are root-owned and read-only
-# to the server; only the audit log and hash cache folders are writable by it.
+# to the server; only the audit log and state folders are writable by it. The audit chain key is
+# kept in /var/lib/cpxd, apart from /var/log/cpxd where log collectors read.
 COPY --chown=root:root config/ /etc/cpxd/
 RUN mkdir -p /var/log/cpxd /var/lib/cpxd && chown node:node /var/log/cpxd /var/lib/cpxd && chmod 0750 /var/log/cpxd /var/lib/cpxd
 USER node

@@ -4,7 +4,7 @@ import type { AuditLine } from './verify-chain.ts'
 /** What `cpxd audit query` filters on; every filter given must match. */
 export interface AuditQuery {
   readonly tenant?: string
-  /** An id (`acme-grc`) or kind and id (`api_key:acme-grc`). */
+  /** An id (`acme-grc`) or kind and id (`api_key:acme-grc`); evidence links count for whom they were made. */
   readonly principal?: string
   readonly events?: ReadonlySet<string>
   /** Exact statuses (`403`) and classes (`4` for `4xx`). */
@@ -86,9 +86,19 @@ export function matchesQuery (record: AuditRecord, query: AuditQuery): boolean {
   return true
 }
 
+/**
+ * `alice` or `jwt:alice` finds alice's reads, and her evidence downloads too: a link's principal
+ * is the label of whom it was made for (`jwt:<issuer>|alice`, `api_key:acme-grc`).
+ */
 function principalMatches (principal: AuditRecord['principal'], wanted: string): boolean {
   if (principal === null || principal === undefined || typeof principal.id !== 'string') return false
-  return principal.id === wanted || `${principal.kind ?? ''}:${principal.id}` === wanted
+  const { kind = '', id } = principal
+  if (id === wanted || `${kind}:${id}` === wanted) return true
+  if (kind !== 'link') return false
+  const colon = id.indexOf(':')
+  const linkKind = id.slice(0, colon)
+  const linkId = id.slice(id.lastIndexOf('|') + 1 || colon + 1)
+  return colon > 0 && (linkId === wanted || `${linkKind}:${linkId}` === wanted)
 }
 
 function list (value: string): string[] {

@@ -17,7 +17,7 @@ const download: AuditRecord = {
   status: 200,
   tenant: null,
   evidence: { id: 'soc2-report', tenant: 'acme' },
-  principal: { kind: 'link', id: 'jwt:https://id.example/:alice' }
+  principal: { kind: 'link', id: 'jwt:https://id.example/|alice' }
 }
 const matches = (record: AuditRecord, options: Parameters<typeof parseQuery>[0]) => matchesQuery(record, parseQuery(options, NOW))
 
@@ -33,6 +33,17 @@ describe('audit queries', () => {
     expect(matches(refused, { principal: 'api_key:acme-grc' })).toBe(true)
     expect(matches(refused, { principal: 'jwt:acme-grc' })).toBe(false)
     expect(matches({ ...refused, principal: null }, { principal: 'acme-grc' })).toBe(false)
+  })
+
+  it('match an evidence download to the principal its link was made for', () => {
+    expect(matches(download, { principal: 'alice' })).toBe(true)
+    expect(matches(download, { principal: 'jwt:alice' })).toBe(true)
+    expect(matches(download, { principal: 'api_key:alice' })).toBe(false)
+    expect(matches(download, { principal: 'https://id.example/' })).toBe(false)
+    const byKey = { ...download, principal: { kind: 'link', id: 'api_key:demo-auditor' } }
+    expect(matches(byKey, { principal: 'demo-auditor' })).toBe(true)
+    expect(matches(byKey, { principal: 'api_key:demo-auditor' })).toBe(true)
+    expect(matches(byKey, { principal: 'link:api_key:demo-auditor' })).toBe(true)
   })
 
   it('match events and statuses from lists, with status classes', () => {
