@@ -102,6 +102,17 @@ describe('verifyChain', () => {
     expect(unanchored.warnings).toEqual(['audit.log:1: the input starts inside the chain, at seq 6: this first line is taken as given, since checking it needs the line before it (add the earlier file, or pass --checkpoint)'])
   })
 
+  it('verifies each side of a key change with its own key', async () => {
+    const newKey = createSecretKey(Buffer.from('n'.repeat(32)))
+    const before = sealedLines(4)
+    const head = headAt(before, 3)
+    const sealed = new AuditChain(newKey, head).seal([openedLine('start', head, 0), '{"event":"posture_read"}\n'])
+    const after = sealed.text.split('\n').slice(0, -1)
+    expect((await verify(before)).problem).toBeUndefined()
+    expect(await verifyChain(asInput(after), newKey)).toMatchObject({ problem: undefined, warnings: [], firstSeq: 5, lines: 2 })
+    expect((await verify([...before, ...after])).problem).toMatchObject({ kind: 'edited', where: 'audit.log:5: ' })
+  })
+
   it('warns where a new chain starts in the middle', async () => {
     const lines = [...sealedLines(3), ...sealedLines(2)]
     const report = await verify(lines)
