@@ -26,8 +26,12 @@ export function loadAuditKey (audit: AuditConfig, env: NodeJS.ProcessEnv, config
     if (chainExists) {
       throw new StartupError(configFile, 'audit.key_file', `${file} does not exist, but ${audit.file} already holds sealed lines: restore the key, or move the old audit files aside to start a new chain`)
     }
-    mkdirSync(dirname(file), { recursive: true })
-    if (createFileOnce(file, `${randomBytes(32).toString('hex')}\n`, 0o600)) created = file
+    try {
+      mkdirSync(dirname(file), { recursive: true })
+      if (createFileOnce(file, `${randomBytes(32).toString('hex')}\n`, 0o600)) created = file
+    } catch (err) {
+      throw new StartupError(configFile, 'audit.key_file', `${file} cannot be created: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
+    }
   }
   return { key: readAuditKey(audit, env, configFile), created }
 }

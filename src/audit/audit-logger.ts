@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino'
 import type { CpxdConfig } from '../config/schema.ts'
+import { StartupError } from '../startup-error.ts'
 import { AuditChain, type ChainHead } from './audit-chain.ts'
 import { loadAuditKey } from './audit-key.ts'
 import { findChainHead } from './chain-head.ts'
@@ -44,8 +45,14 @@ export interface OpenedAuditLog {
 export async function openAuditLog (audit: CpxdConfig['audit'], env: NodeJS.ProcessEnv, configFile: string): Promise<OpenedAuditLog> {
   const found = await findChainHead(audit.file)
   const { key, created } = loadAuditKey(audit, env, configFile, found.head.seq > 0)
+  let log: AuditLog
+  try {
+    log = createAuditLog(audit.file, new AuditChain(key, found.head))
+  } catch (err) {
+    throw new StartupError(configFile, 'audit.file', `${audit.file} cannot be opened for appending: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
   return {
-    log: createAuditLog(audit.file, new AuditChain(key, found.head)),
+    log,
     continuedFrom: found.from,
     continuedAt: found.head.seq,
     keyCreated: created

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { createAuditLog, isoTimeOncePerMillisecond } from '../../src/audit/audit-logger.ts'
+import { createAuditLog, isoTimeOncePerMillisecond, openAuditLog } from '../../src/audit/audit-logger.ts'
+import { StartupError } from '../../src/startup-error.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 describe('the audit logger', () => {
@@ -23,5 +24,16 @@ describe('the audit logger', () => {
     audit.close()
     const line = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
     expect(line).toEqual({ log: 'audit', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), event: 'x', headers: '[redacted]', params: { tenant: 'acme', sig: '[redacted]' } })
+  })
+
+  it('stops start-up naming the config key when the file or its key cannot be made', async () => {
+    const notADir = join(scratchDir(), 'file')
+    writeFileSync(notADir, '')
+    const keyInFile = openAuditLog({ file: join(notADir, 'audit.log'), fail_closed: true }, {}, 'cpxd.yaml')
+    await expect(keyInFile).rejects.toThrow(new StartupError('cpxd.yaml', 'audit.key_file', `${join(notADir, 'audit.key')} cannot be created: EEXIST`))
+    const dir = scratchDir()
+    writeFileSync(join(dir, 'k'), 'k'.repeat(32))
+    const logInFile = openAuditLog({ file: join(notADir, 'audit.log'), fail_closed: true, key_file: join(dir, 'k') }, {}, 'cpxd.yaml')
+    await expect(logInFile).rejects.toThrow(new StartupError('cpxd.yaml', 'audit.file', `${join(notADir, 'audit.log')} cannot be opened for appending: EEXIST`))
   })
 })
