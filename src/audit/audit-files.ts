@@ -47,7 +47,8 @@ export function rotatedSiblings (file: string): string[] {
     return []
   }
   return names
-    .filter((n) => (n.startsWith(`${name}.`) || n.startsWith(`${name}-`)) && !n.includes('.tmp-'))
+    // An audit file named `audit` would have its default key, `audit.key`, among its siblings.
+    .filter((n) => (n.startsWith(`${name}.`) || n.startsWith(`${name}-`)) && !n.includes('.tmp-') && !n.endsWith('.key'))
     .map((n) => ({ path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime)
     .map((f) => f.path)
