@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { writeAll } from '../fs/write-all.ts'
 import { openedLine, type AuditChain, type ChainHead, type OpenReason } from './audit-chain.ts'
 
 const RESOLVED: Promise<void> = Promise.resolve()
@@ -186,9 +187,4 @@ function tryTruncate (fd: number, bytes: number): void {
   try {
     ftruncateSync(fd, Math.max(0, fstatSync(fd).size - bytes))
   } catch {}
-}
-
-/** write(2) may write less than asked (a full pipe, a signal); finish the rest. */
-function writeAll (fd: number, data: Buffer, progress: { bytes: number }): void {
-  while (progress.bytes < data.length) progress.bytes += writeSync(fd, data, progress.bytes, data.length - progress.bytes)
 }

@@ -15,13 +15,16 @@ export interface RunningServer {
   child: ChildProcess
   baseUrl: string
   stderr: () => string
+  stdout: () => string
   /** Resolves with the exit code once the process is gone. */
   exited: Promise<number | null>
 }
 
-/** Starts `node dist/server.js --config FILE` and waits for its "listening" log line. */
-export async function startServer (configFile: string): Promise<RunningServer> {
-  const child = spawn(process.execPath, [distEntry('server.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** Starts `node dist/server.js --config FILE` (with `env` added) and waits for its "listening" log line. */
+export async function startServer (configFile: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  const child = spawn(process.execPath, [distEntry('server.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  let stdout = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
   let stderr = ''
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const baseUrl = await new Promise<string>((resolve, reject) => {
@@ -37,11 +40,11 @@ export async function startServer (configFile: string): Promise<RunningServer> {
     })
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${stderr}`)) })
   })
-  return { child, baseUrl, stderr: () => stderr, exited }
+  return { child, baseUrl, stderr: () => stderr, stdout: () => stdout, exited }
 }
 
 /** Runs a compiled entry point to completion. */
-export function runEntry (name: string, args: string[]): { status: number | null, stdout: string, stderr: string } {
-  const result = spawnSync(process.execPath, [distEntry(name), ...args], { encoding: 'utf8', timeout: 20_000 })
+export function runEntry (name: string, args: string[], env: Record<string, string> = {}): { status: number | null, stdout: string, stderr: string } {
+  const result = spawnSync(process.execPath, [distEntry(name), ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
