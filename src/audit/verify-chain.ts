@@ -47,7 +47,10 @@ export async function verifyChain (input: AsyncIterable<AuditLine>, key: KeyObje
   let expected = 0
   let count = 0
   let last: { line: AuditLine, sealed: SealedLine } | undefined
-  let checkpointSeen = false
+  let checkpointMatched = false
+  // After a chain restart a seq comes round again, so one line with the checkpoint's seq and
+  // another chain value is only a failure if no line matches.
+  let checkpointMismatch: ChainProblem | undefined
   let firstSeq: number | undefined
   const report = (problem?: ChainProblem): ChainReport => ({
     lines: count,
@@ -78,7 +81,7 @@ export async function verifyChain (input: AsyncIterable<AuditLine>, key: KeyObje
       previous = anchor
       expected = sealed.seq
       // A checkpoint that anchors the first line is compared by that line's chain check.
-      if (checkpoint?.seq === sealed.seq - 1) checkpointSeen = true
+      if (checkpoint?.seq === sealed.seq - 1) checkpointMatched = true
     } else if (sealed.seq === 1 && expected !== 1 && chainMatches(key, GENESIS, sealed)) {
       warnings.push(`${where}a new chain starts here (cpxd found no sealed line to continue from when it opened the log): lines before it could have been cut off unnoticed`)
       previous = GENESIS
@@ -87,20 +90,21 @@ export async function verifyChain (input: AsyncIterable<AuditLine>, key: KeyObje
     if (sealed.seq !== expected) return report(await sequenceProblem(where, sealed.seq, expected, cursor))
     if (!chainMatches(key, previous, sealed)) return report(await contentProblem(where, key, previous, sealed, cursor))
     if (checkpoint !== undefined && sealed.seq === checkpoint.seq) {
-      if (sealed.chain !== checkpoint.chain) {
-        return report({ kind: 'checkpoint_mismatch', where, message: `seq ${sealed.seq} does not carry the checkpoint's chain value: this log is not the one the checkpoint was taken from, or it was rewritten from here back` })
-      }
-      checkpointSeen = true
+      if (sealed.chain === checkpoint.chain) checkpointMatched = true
+      else checkpointMismatch ??= { kind: 'checkpoint_mismatch', where, message: `seq ${sealed.seq} does not carry the checkpoint's chain value: this log is not the one the checkpoint was taken from, or it was rewritten from here back` }
     }
     previous = sealed.chain
     expected = sealed.seq + 1
     count++
     last = { line, sealed }
   }
-  if (checkpoint !== undefined && !checkpointSeen && (last === undefined || last.sealed.seq < checkpoint.seq)) {
-    return report({ kind: 'truncated', where: '', message: `the log ends at seq ${last?.sealed.seq ?? 0} but the checkpoint records seq ${checkpoint.seq}: lines were cut off the end` })
+  if (checkpoint !== undefined && !checkpointMatched) {
+    if (checkpointMismatch !== undefined) return report(checkpointMismatch)
+    if (last === undefined || last.sealed.seq < checkpoint.seq) {
+      return report({ kind: 'truncated', where: '', message: `the log ends at seq ${last?.sealed.seq ?? 0} but the checkpoint records seq ${checkpoint.seq}: lines were cut off the end` })
+    }
+    warnings.push(`the checkpoint (seq ${checkpoint.seq}) is older than the first line given, so it was not compared`)
   }
-  if (checkpoint !== undefined && !checkpointSeen) warnings.push(`the checkpoint (seq ${checkpoint.seq}) is older than the first line given, so it was not compared`)
   return report()
 }
 

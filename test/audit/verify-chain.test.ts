@@ -120,6 +120,15 @@ describe('verifyChain', () => {
     expect(report.warnings).toEqual([expect.stringMatching(/^audit\.log:4: a new chain starts here/)])
   })
 
+  it('finds a checkpoint across a chain restart, where its seq comes round twice', async () => {
+    const first = sealedLines(5)
+    const second = sealedLines(8, START_OF_CHAIN, AUDIT_KEY, 100)
+    for (const checkpoint of [headAt(first, 3), headAt(second, 3)]) {
+      expect((await verify([...first, ...second], checkpoint)).problem).toBeUndefined()
+    }
+    expect((await verify([...first, ...second.slice(0, 2)], headAt(second, 3))).problem).toMatchObject({ kind: 'checkpoint_mismatch', where: 'audit.log:4: ' })
+  })
+
   it('skips blank lines', async () => {
     const lines = sealedLines(3)
     lines.splice(1, 0, '')
