@@ -7,6 +7,8 @@ import { parseSealedLine, timeOfLine, type SealedLine } from './audit-chain.ts'
 import type { AuditLine } from './verify-chain.ts'
 
 const GZIP_MAGIC = [0x1f, 0x8b]
+/** The file name that means standard input, for lines piped from a collector. */
+export const STDIN = '-'
 const TAIL_CHUNK = 64 * 1024
 
 /** Whether a file is gzip-compressed, by its first two bytes (logrotate may name it anything). */
@@ -20,10 +22,10 @@ export function isGzip (file: string): boolean {
   }
 }
 
-/** Every line of an audit file, plain or gzipped, without its newline. */
+/** Every line of an audit file, plain or gzipped, without its newline; `-` reads stdin (plain). */
 export async function * readLines (file: string): AsyncGenerator<string> {
-  let input: Readable = createReadStream(file)
-  if (isGzip(file)) input = input.pipe(createGunzip())
+  let input: Readable = file === STDIN ? process.stdin : createReadStream(file)
+  if (file !== STDIN && isGzip(file)) input = input.pipe(createGunzip())
   const lines = createInterface({ input, crlfDelay: Infinity })
   try {
     for await (const line of lines) yield line

@@ -40,7 +40,10 @@ export function parseQuery (options: QueryOptions, now = Date.now()): AuditQuery
   return query
 }
 
-/** The lines that match, as written (so they can still be verified). Lines that are not JSON are skipped. */
+/**
+ * The audit lines that match, as written (so they can still be verified). Anything else is
+ * skipped: lines that are not JSON, and application log lines in a stream that merged both.
+ */
 export async function * queryLines (lines: AsyncIterable<AuditLine>, query: AuditQuery): AsyncGenerator<{ text: string, record: AuditRecord }> {
   for await (const { text } of lines) {
     let record: AuditRecord
@@ -49,12 +52,13 @@ export async function * queryLines (lines: AsyncIterable<AuditLine>, query: Audi
     } catch {
       continue
     }
-    if (typeof record === 'object' && record !== null && matchesQuery(record, query)) yield { text, record }
+    if (typeof record === 'object' && record !== null && record.log === 'audit' && matchesQuery(record, query)) yield { text, record }
   }
 }
 
 /** The fields of an audit line that queries and tables read. */
 export interface AuditRecord {
+  log?: string
   time?: string
   event?: string
   status?: number

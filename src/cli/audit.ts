@@ -2,7 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ChainHead } from '../audit/audit-chain.ts'
-import { inChainOrder, linesOf, rotatedSiblings } from '../audit/audit-files.ts'
+import { inChainOrder, linesOf, rotatedSiblings, STDIN } from '../audit/audit-files.ts'
 import { readAuditKey } from '../audit/audit-key.ts'
 import { parseQuery, QueryOptionError, queryLines, type QueryOptions } from '../audit/audit-query.ts'
 import { TABLE_HEADER, tableRow } from '../audit/audit-table.ts'
@@ -20,6 +20,10 @@ const TRUNCATION_NOTE = 'note: lines cut off the end of the log leave no trace i
 
 /** The files named, or the configured audit file and its rotated siblings; in chain order. */
 export async function auditFiles (named: readonly string[], configFile: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  if (named.includes(STDIN)) {
+    if (named.length > 1) throw new UsageError('- (standard input) cannot be combined with files')
+    return [STDIN]
+  }
   let files = named.map((f) => resolve(f))
   if (files.length === 0) {
     const { file } = loadConfig(configFile, env).config.audit
@@ -48,7 +52,7 @@ export function auditKeyFor (keyFile: string | undefined, configFile: string, en
 
 export async function verifyAudit (files: readonly string[], key: KeyObject, checkpoint: string | undefined): Promise<CommandResult> {
   const report = await verifyChain(linesOf(files), key, checkpoint === undefined ? undefined : parseCheckpoint(checkpoint))
-  const out = [`checked ${files.length} file${files.length === 1 ? '' : 's'} in chain order: ${files.join(', ')}`]
+  const out = [files[0] === STDIN ? 'checked standard input' : `checked ${files.length} file${files.length === 1 ? '' : 's'} in chain order: ${files.join(', ')}`]
   if (report.problem !== undefined) {
     out.push(`FAILED ${report.problem.where}${report.problem.kind}: ${report.problem.message}`)
   } else {

@@ -32,7 +32,8 @@ commands:
                                          print the last seq and chain, to keep apart from the logs
   audit query [FILE...] [--tenant T] [--principal ID] [--event E,..] [--status 403,5xx] [--ip IP]
               [--since 24h|ISO] [--until ISO] [--table]
-                                         print matching lines (plain or gzipped files) as JSON lines or a table
+                                         print matching lines (plain or gzipped files, or - for stdin)
+                                         as JSON lines or a table
 `
 
 async function main (argv: string[]): Promise<void> {

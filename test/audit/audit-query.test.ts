@@ -78,10 +78,16 @@ describe('audit queries', () => {
     expect(() => parseQuery(options, NOW)).toThrow(new QueryOptionError(message))
   })
 
-  it('yield matching lines exactly as written, skipping lines that are not JSON', async () => {
-    const lines = ['{"event":"posture_read", "status":403}', 'not json', '{"event":"posture_read","status":200}', 'null']
+  it('yield matching audit lines exactly as written, skipping application log lines and lines that are not JSON', async () => {
+    const lines = [
+      '{"log":"audit","event":"posture_read", "status":403}',
+      'not json',
+      '{"log":"audit","event":"posture_read","status":200}',
+      '{"level":50,"time":1795446764984,"status":403,"msg":"request failed"}',
+      'null'
+    ]
     const found = []
     for await (const match of queryLines(asInput(lines), parseQuery({ status: '403' }))) found.push(match.text)
-    expect(found).toEqual(['{"event":"posture_read", "status":403}'])
+    expect(found).toEqual(['{"log":"audit","event":"posture_read", "status":403}'])
   })
 })

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { parseSealedLine } from '../../src/audit/audit-chain.ts'
 import { sealedLines } from '../helpers/audit-chain.ts'
-import { runEntry } from '../helpers/process.ts'
+import { distEntry, runEntry } from '../helpers/process.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 /** Two rotated files (the older one gzipped) and the current one, sealed under a key file. */
@@ -89,6 +90,15 @@ describe('cpxd audit verify', () => {
   })
 })
 
+describe('cpxd audit verify on a stream', () => {
+  it('verifies audit lines piped in as -', () => {
+    const { keyFile, lines } = rotatedLog()
+    const result = spawnSync(process.execPath, [distEntry('cli/index.js'), 'audit', 'verify', '--key-file', keyFile, '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8' })
+    expect(result.stdout).toContain('checked standard input\nok: 12 lines, seq 1-12')
+    expect(result.status).toBe(0)
+  })
+})
+
 describe('cpxd audit query', () => {
   it('prints matching lines from plain and gzipped files exactly as written', () => {
     const { files, lines } = rotatedLog()
@@ -105,6 +115,17 @@ describe('cpxd audit query', () => {
     expect(header).toMatch(/^TIME +EVENT +STATUS +METHOD +TENANT +PRINCIPAL +TIER +CLIENT IP +PATH \(REASON\)$/)
     expect(row).toMatch(/^2026-11-23T09:00:11\.000Z posture_read +211 +- +globex +- /)
     expect(end).toBe('')
+  })
+
+  it('reads a stream piped in as -, application log lines and all', () => {
+    const { files, lines } = rotatedLog()
+    const merged = [lines[0], '{"level":30,"time":1795446764984,"msg":"Server listening at http://127.0.0.1:8080"}', lines[1], lines[2]].join('\n')
+    const result = spawnSync(process.execPath, [distEntry('cli/index.js'), 'audit', 'query', '--tenant', 'acme', '-'], { input: merged, encoding: 'utf8' })
+    expect(result.stdout).toBe(`${lines[0]}\n${lines[2]}\n`)
+    expect(result.status).toBe(0)
+    const mixed = cpxd('audit', 'query', '-', files.current)
+    expect(mixed.status).toBe(2)
+    expect(mixed.stderr.split('\n')[0]).toBe('cpxd: - (standard input) cannot be combined with files')
   })
 
   it('exits 2 naming an option it cannot read', () => {
