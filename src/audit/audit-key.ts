@@ -36,6 +36,17 @@ export function loadAuditKey (audit: AuditConfig, env: NodeJS.ProcessEnv, config
   return { key: readAuditKey(audit, env, configFile), created }
 }
 
+/**
+ * What start-up would refuse about the key, without creating one (`cpxd check`): a named key that
+ * is missing or too short, or no key named for stdout. A default key file that does not exist yet
+ * is fine: the first start makes it.
+ */
+export function checkAuditKey (audit: AuditConfig, env: NodeJS.ProcessEnv, configFile: string): void {
+  const file = auditKeyFile(audit, configFile)
+  if (file !== undefined && !existsSync(file)) return
+  readAuditKey(audit, env, configFile)
+}
+
 /** The key as configured, for reading a log (`cpxd audit verify`); never creates one. */
 export function readAuditKey (audit: AuditConfig, env: NodeJS.ProcessEnv, configFile: string): KeyObject {
   const secret = { env: audit.key_env, file: auditKeyFile(audit, configFile), configPath: 'audit', envKey: 'key_env', fileKey: 'key_file' }

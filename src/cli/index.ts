@@ -2,6 +2,7 @@
 import { once } from 'node:events'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { checkAuditKey } from '../audit/audit-key.ts'
 import { loadConfig, resolveConfigPath } from '../config/loader.ts'
 import { loadPostureDir } from '../posture/loader.ts'
 import { exitOnStartupError, startServer } from '../server.ts'
@@ -72,6 +73,7 @@ async function main (argv: string[]): Promise<void> {
   }
   if (command === 'check') {
     const { file, config } = loadConfig(resolveConfigPath(values.config, process.env), process.env)
+    checkAuditKey(config.audit, process.env, file)
     const postures = loadPostureDir(config.posture_dir)
     process.stdout.write(`${file}: ok (${postures.size} posture file${postures.size === 1 ? '' : 's'})\n`)
     return
