@@ -59,7 +59,9 @@ const CASES: Case[] = [
 ]
 
 async function start (mode: string): Promise<{ child: ChildProcess, port: number }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server there, to see where a case spends its time.
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${mode}.cpuprofile`]
+  const child = spawn(process.execPath, [...profile, join(import.meta.dirname, 'server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       const match = /READY (\d+)/.exec(chunk)
