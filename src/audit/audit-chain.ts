@@ -12,6 +12,11 @@ export const START_OF_CHAIN: ChainHead = { seq: 0, chain: GENESIS }
 
 const CHAIN_FIELD = ',"chain":"'
 const CHAIN_HEX = /^[0-9a-f]{64}$/
+
+/** Whether a text has the form of a chain value: 64 lower-case hex digits. */
+export function isChainValue (text: string): boolean {
+  return CHAIN_HEX.test(text)
+}
 /** `"seq":N` right before the chain field, as sealLine writes it. */
 const SEQ_TAIL = /,"seq":(\d{1,16})$/
 
@@ -47,7 +52,7 @@ export function parseSealedLine (text: string): SealedLine | undefined {
   const at = text.lastIndexOf(CHAIN_FIELD)
   if (at === -1 || !text.endsWith('"}')) return undefined
   const chain = text.slice(at + CHAIN_FIELD.length, -2)
-  if (!CHAIN_HEX.test(chain)) return undefined
+  if (!isChainValue(chain)) return undefined
   const body = text.slice(0, at)
   const seq = SEQ_TAIL.exec(body)?.[1]
   if (seq === undefined || !text.startsWith('{')) return undefined

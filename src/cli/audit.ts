@@ -1,14 +1,14 @@
 import { createSecretKey, type KeyObject } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { ChainHead } from '../audit/audit-chain.ts'
+import { isChainValue, type ChainHead } from '../audit/audit-chain.ts'
 import { inChainOrder, linesOf, rotatedSiblings, STDIN } from '../audit/audit-files.ts'
 import { readAuditKey } from '../audit/audit-key.ts'
 import { parseQuery, QueryOptionError, queryLines, type QueryOptions } from '../audit/audit-query.ts'
 import { TABLE_HEADER, tableRow } from '../audit/audit-table.ts'
 import { verifyChain, type ChainReport } from '../audit/verify-chain.ts'
 import { loadConfig } from '../config/loader.ts'
-import { MIN_SECRET_BYTES } from '../config/named-secret.ts'
+import { MIN_SECRET_BYTES, readSecret } from '../config/named-secret.ts'
 import { UsageError } from './usage-error.ts'
 
 export interface CommandResult {
@@ -38,14 +38,11 @@ export async function auditFiles (named: readonly string[], configFile: string, 
 /** `--key-file`, or the key the config names. */
 export function auditKeyFor (keyFile: string | undefined, configFile: string, env: NodeJS.ProcessEnv): KeyObject {
   if (keyFile !== undefined) {
-    let key: Buffer
-    try {
-      key = Buffer.from(readFileSync(keyFile, 'utf8').replace(/\r?\n$/, ''), 'utf8')
-    } catch {
-      throw new UsageError(`--key-file ${keyFile} cannot be read`)
-    }
-    if (key.byteLength < MIN_SECRET_BYTES) throw new UsageError(`--key-file ${keyFile} holds less than ${MIN_SECRET_BYTES} bytes: not an audit key`)
-    return createSecretKey(key)
+    const result = readSecret({ file: keyFile }, env)
+    if ('secret' in result) return createSecretKey(result.secret)
+    throw new UsageError(result.problem === 'unreadable'
+      ? `--key-file ${keyFile} cannot be read`
+      : `--key-file ${keyFile} holds less than ${MIN_SECRET_BYTES} bytes: not an audit key`)
   }
   return readAuditKey(loadConfig(configFile, env).config.audit, env, configFile)
 }
@@ -112,7 +109,7 @@ function parseCheckpoint (value: string): ChainHead {
     parsed = undefined
   }
   const { seq, chain } = (parsed ?? {}) as Partial<ChainHead>
-  if (!Number.isSafeInteger(seq) || (seq as number) < 1 || typeof chain !== 'string' || !/^[0-9a-f]{64}$/.test(chain)) {
+  if (!Number.isSafeInteger(seq) || (seq as number) < 1 || typeof chain !== 'string' || !isChainValue(chain)) {
     throw new UsageError('--checkpoint must hold {"seq": <number>, "chain": "<64 hex digits>"}, as `cpxd audit checkpoint` prints it')
   }
   return { seq: seq as number, chain }

@@ -19,25 +19,41 @@ export interface NamedSecret {
   readonly fileKey: string
 }
 
+/** Why a secret could not be had. */
+export type SecretProblem = 'unreadable' | 'missing' | 'too_short'
+
+/**
+ * Reads a secret from an environment variable or a file (one trailing newline is not part of it),
+ * at least 32 bytes. Callers word the problem for where the secret was named.
+ */
+export function readSecret (source: { readonly env?: string, readonly file?: string }, env: NodeJS.ProcessEnv): { secret: Buffer } | { problem: SecretProblem } {
+  let value: string | undefined
+  if (source.env !== undefined) {
+    value = env[source.env]
+  } else {
+    try {
+      value = readFileSync(source.file as string, 'utf8').replace(/\r?\n$/, '')
+    } catch {
+      return { problem: 'unreadable' }
+    }
+  }
+  if (value === undefined || value === '') return { problem: 'missing' }
+  const secret = Buffer.from(value, 'utf8')
+  return secret.byteLength < MIN_SECRET_BYTES ? { problem: 'too_short' } : { secret }
+}
+
 /**
  * A secret the config names by env var or file and never holds itself. Read once at start;
  * missing, unreadable or shorter than 32 bytes stops start-up naming the config key.
  */
 export function readNamedSecret (secret: NamedSecret, env: NodeJS.ProcessEnv, configFile: string): Buffer {
+  const result = readSecret(secret, env)
+  if ('secret' in result) return result.secret
   const key = secret.env !== undefined ? secret.envKey : secret.fileKey
-  const fail = (reason: string) => new StartupError(configFile, `${secret.configPath}.${key}`, reason)
-  let value: string | undefined
-  if (secret.env !== undefined) {
-    value = env[secret.env]
-  } else {
-    try {
-      value = readFileSync(secret.file as string, 'utf8').replace(/\r?\n$/, '')
-    } catch {
-      throw fail(`${secret.file} cannot be read`)
-    }
-  }
-  if (value === undefined || value === '') throw fail(`${secret.env ?? secret.file} is empty or not set`)
-  const bytes = Buffer.from(value, 'utf8')
-  if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(`the shared secret must be at least ${MIN_SECRET_BYTES} bytes`)
-  return bytes
+  const reason = result.problem === 'unreadable'
+    ? `${secret.file} cannot be read`
+    : result.problem === 'missing'
+      ? `${secret.env ?? secret.file} is empty or not set`
+      : `the shared secret must be at least ${MIN_SECRET_BYTES} bytes`
+  throw new StartupError(configFile, `${secret.configPath}.${key}`, reason)
 }
