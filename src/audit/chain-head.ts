@@ -24,10 +24,13 @@ export async function findChainHead (file: string): Promise<FoundHead> {
     const last = await lastSealedLine(file)
     if (last !== undefined) return { head: headOf(last), from: file }
   }
-  const siblings = rotatedSiblings(file)
-  const compressed = siblings.filter(isGzip).slice(0, GZIP_CANDIDATES)
+  const siblings = rotatedSiblings(file).map((path) => ({ path, gzip: isGzip(path) }))
+  const candidates = [
+    ...siblings.filter((s) => !s.gzip),
+    ...siblings.filter((s) => s.gzip).slice(0, GZIP_CANDIDATES)
+  ].map((s) => s.path)
   let best: { found: FoundHead, time: string } | undefined
-  for (const candidate of siblings.filter((f) => !isGzip(f)).concat(compressed)) {
+  for (const candidate of candidates) {
     const last = await lastSealedLine(candidate)
     if (last === undefined) continue
     const time = timeOfLine(last.content)
