@@ -1,15 +1,14 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs'
+import { appendFileSync, existsSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AuditChain, START_OF_CHAIN } from '../../src/audit/audit-chain.ts'
 import { GroupCommitFile } from '../../src/audit/group-commit-file.ts'
 import { verifyChain } from '../../src/audit/verify-chain.ts'
 import { asInput, AUDIT_KEY } from '../helpers/audit-chain.ts'
+import { fileLines, jsonLines } from '../helpers/json-lines.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
-const linesIn = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '')
-const records = (file: string) => linesIn(file).map((l) => JSON.parse(l) as Record<string, unknown>)
-const verified = async (...files: string[]) => (await verifyChain(asInput(files.flatMap(linesIn)), AUDIT_KEY)).problem
+const verified = async (...files: string[]) => (await verifyChain(asInput(files.flatMap(fileLines)), AUDIT_KEY)).problem
 
 describe('GroupCommitFile with a chain', () => {
   it('starts the file with audit_log_opened and seals every line in order', async () => {
@@ -21,7 +20,7 @@ describe('GroupCommitFile with a chain', () => {
     sink.write('{"log":"audit","event":"c"}\n')
     await sink.written()
     sink.close()
-    const written = records(file)
+    const written = jsonLines(file)
     expect(written.map((r) => [r.event, r.seq])).toEqual([['audit_log_opened', 1], ['a', 2], ['b', 3], ['c', 4]])
     expect(written[0]).toMatchObject({ log: 'audit', reason: 'start', previous: null, pid: process.pid })
     expect(await verified(file)).toBeUndefined()
@@ -41,10 +40,10 @@ describe('GroupCommitFile with a chain', () => {
     sink.write('{"event":"after"}\n')
     await sink.written()
     sink.close()
-    expect(records(`${file}.1`).map((r) => r.event)).toEqual(['audit_log_opened', 'before'])
-    const current = records(file)
+    expect(jsonLines(`${file}.1`).map((r) => r.event)).toEqual(['audit_log_opened', 'before'])
+    const current = jsonLines(file)
     expect(current.map((r) => r.event)).toEqual(['audit_log_opened', 'after'])
-    expect(current[0]).toMatchObject({ reason: 'reopen', seq: 3, previous: { seq: 2, chain: records(`${file}.1`)[1]?.chain } })
+    expect(current[0]).toMatchObject({ reason: 'reopen', seq: 3, previous: { seq: 2, chain: jsonLines(`${file}.1`)[1]?.chain } })
     expect(await verified(`${file}.1`, file)).toBeUndefined()
     // The new file verifies on its own too: its first line names the chain value before it.
     expect(await verified(file)).toBeUndefined()
@@ -61,7 +60,7 @@ describe('GroupCommitFile with a chain', () => {
     sink.reopen()
     await sink.written()
     sink.close()
-    expect(records(file).map((r) => [r.event, r.reason])).toEqual([['audit_log_opened', 'moved'], ['b', undefined]])
+    expect(jsonLines(file).map((r) => [r.event, r.reason])).toEqual([['audit_log_opened', 'moved'], ['b', undefined]])
     expect(await verified(`${file}.1`, file)).toBeUndefined()
   })
 
@@ -79,7 +78,7 @@ describe('GroupCommitFile with a chain', () => {
     sink.write('{"event":"kept"}\n')
     await sink.written()
     sink.close()
-    const written = records(file)
+    const written = jsonLines(file)
     expect(written.map((r) => [r.event, r.seq])).toEqual([['audit_log_opened', 1], ['kept', 2]])
     expect(written[0]).toMatchObject({ reason: 'recovered', unwritten_lines: 3 })
     expect(await verified(file)).toBeUndefined()
@@ -92,7 +91,7 @@ describe('GroupCommitFile with a chain', () => {
     sink.write('{"event":"a"}\n')
     await sink.written()
     sink.close()
-    const lines = linesIn(file)
+    const lines = fileLines(file)
     expect(lines[0]).toBe('{"event":"torn","seq":')
     expect(lines.slice(1).map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(['audit_log_opened', 'a'])
     expect(await verified(file)).toMatchObject({ kind: 'malformed', where: 'audit.log:1: ' })

@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { writeProject } from '../helpers/build.ts'
+import { jsonLines } from '../helpers/json-lines.ts'
 import { runEntry, startServer, type RunningServer } from '../helpers/process.ts'
 
-const records = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
 
 async function stop (server: RunningServer): Promise<void> {
   server.child.kill('SIGTERM')
@@ -42,8 +42,8 @@ describe('the audit chain of the real process', () => {
     await hit(server, '/cpx', 1)
     await stop(server)
 
-    const current = records(file)
-    expect(current[0]).toMatchObject({ event: 'audit_log_opened', reason: 'start', seq: 11, previous: { seq: 10, chain: records(`${file}-20261123`).at(-1)?.chain } })
+    const current = jsonLines(file)
+    expect(current[0]).toMatchObject({ event: 'audit_log_opened', reason: 'start', seq: 11, previous: { seq: 10, chain: jsonLines(`${file}-20261123`).at(-1)?.chain } })
     const verify = runEntry('cli/index.js', ['audit', 'verify', '--config', config])
     expect(verify.stderr).toBe('')
     expect(verify.stdout).toContain(`checked 3 files in chain order: ${file}.1.gz, ${file}-20261123, ${file}\n`)

@@ -1,12 +1,10 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs'
+import { renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeProject } from '../helpers/build.ts'
+import { jsonLines } from '../helpers/json-lines.ts'
 import { startServer } from '../helpers/process.ts'
 
-function lines (file: string): Array<Record<string, unknown>> {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) : []
-}
 
 describe('the audit trail of the real process', () => {
   it('has a line for every answered request, even when the process is killed right after the last one', async () => {
@@ -19,7 +17,7 @@ describe('the audit trail of the real process', () => {
     for (const res of burst) ids.push(res.headers.get('x-request-id') as string)
     server.child.kill('SIGKILL')
     await server.exited
-    const logged = new Set(lines(join(dir, 'audit.log')).map((l) => l.request_id))
+    const logged = new Set(jsonLines(join(dir, 'audit.log')).map((l) => l.request_id))
     expect(ids.filter((id) => !logged.has(id))).toEqual([])
     expect(ids).toHaveLength(60)
   })
@@ -38,8 +36,8 @@ describe('the audit trail of the real process', () => {
     for (let i = 0; i < 5; i++) await hit()
     server.child.kill('SIGTERM')
     await server.exited
-    const rotated = lines(`${file}.1`).map((l) => l.request_id)
-    const current = lines(file).map((l) => l.request_id)
+    const rotated = jsonLines(`${file}.1`).map((l) => l.request_id)
+    const current = jsonLines(file).map((l) => l.request_id)
     expect([...rotated, ...current].filter((id) => ids.includes(id as string))).toHaveLength(13)
     expect(rotated).toEqual(expect.arrayContaining(ids.slice(0, 5)))
     expect(current).toEqual(expect.arrayContaining(ids.slice(8)))

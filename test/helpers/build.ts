@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -8,6 +8,7 @@ import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
 import { configSchema, type CpxdConfig } from '../../src/config/schema.ts'
 import { loadPosture } from '../../src/evidence/load-posture.ts'
 import { PostureStore } from '../../src/posture/store.ts'
+import { jsonLines } from './json-lines.ts'
 
 export const EXAMPLE_POSTURE_DIR = join(import.meta.dirname, '..', '..', 'config', 'posture')
 export const EXAMPLE_EVIDENCE_DIR = join(import.meta.dirname, '..', '..', 'config', 'evidence')
@@ -83,8 +84,6 @@ export async function build (overrides: Record<string, unknown> = {}): Promise<T
     app,
     config,
     auditFile,
-    auditLines: () => existsSync(auditFile)
-      ? readFileSync(auditFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
-      : []
+    auditLines: () => jsonLines(auditFile)
   }
 }
