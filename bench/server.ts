@@ -51,7 +51,7 @@ async function naiveEvidence () {
  */
 function silentAuditLog (deferred: boolean): AuditLog {
   const written = deferred ? () => new Promise<void>((resolve) => setImmediate(resolve)) : async () => {}
-  return { logger: pino({ level: 'silent' }), written, reopen: () => {}, close: () => {}, head: undefined }
+  return { logger: pino({ level: 'silent' }), written, reopen: () => {}, close: () => {} }
 }
 
 async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off-deferred' = 'on') {

@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino'
 import type { CpxdConfig } from '../config/schema.ts'
 import { StartupError } from '../startup-error.ts'
-import { AuditChain, type ChainHead } from './audit-chain.ts'
+import { AuditChain } from './audit-chain.ts'
 import { loadAuditKey } from './audit-key.ts'
 import { findChainHead } from './chain-head.ts'
 import { GroupCommitFile } from './group-commit-file.ts'
@@ -24,8 +24,6 @@ export interface AuditLog {
   /** Opens the file anew (SIGHUP, after rotation). */
   reopen: () => void
   close: () => void
-  /** Where the chain stands (undefined for a log without one). */
-  readonly head: ChainHead | undefined
 }
 
 /** What a server start should tell its operator about the chain. */
@@ -74,8 +72,7 @@ export function createAuditLog (file: string, chain?: AuditChain): AuditLog {
     logger,
     written: () => destination.written(),
     reopen: () => { destination.reopen() },
-    close: () => { destination.close() },
-    get head () { return destination.head }
+    close: () => { destination.close() }
   }
 }
 
