@@ -27,8 +27,7 @@ interface SignedEntry {
 }
 
 /**
- * The on-disk index of evidence hashes, after the reviewed HMAC-authenticated cache design
- * (shared/seeds/hmac-authenticated-cache-pr.txt):
+ * The on-disk index of evidence hashes, an HMAC-authenticated cache:
  * - every entry is HMAC-SHA256-signed with a per-installation key (32 random bytes, mode 0600),
  *   created race-free: written to a temp file, then hard-linked into place, which cannot replace
  *   an existing key, so concurrent first users all end up with the winner's key;
