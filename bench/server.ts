@@ -11,10 +11,8 @@ import { openAuditLog, type AuditLog } from '../src/audit/audit-logger.ts'
 import { buildApp } from '../src/app.ts'
 import { hashApiKey } from '../src/auth/api-keys.ts'
 import { configSchema } from '../src/config/schema.ts'
+import { readSecrets } from '../src/config/secrets.ts'
 import { loadPostureDir } from '../src/posture/loader.ts'
-import { PostureStore } from '../src/posture/store.ts'
-
-import { loadPosture } from '../src/evidence/load-posture.ts'
 import { BENCH_API_KEY, BENCH_AUDITOR_KEY, BENCH_BUCKET, BENCH_ISSUER, EVIDENCE_ITEMS } from './constants.ts'
 const POSTURE_DIR = join(import.meta.dirname, '..', 'config', 'posture')
 
@@ -75,11 +73,11 @@ async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off
     audit: { file: join(mkdtempSync(join(tmpdir(), 'cpxd-bench-')), 'audit.log') },
     log: { level: 'error' }
   })
-  const store = new PostureStore()
-  const loaded = await loadPosture(config)
-  store.replace(loaded.postures, loaded.evidence)
-  const auditLog = audit === 'on' ? (await openAuditLog(config.audit, process.env, 'bench')).log : silentAuditLog(audit === 'off-deferred')
-  return buildApp(config, { store, auditLog })
+  const secrets = readSecrets(config, process.env, 'bench')
+  const auditLog = audit === 'on' ? (await openAuditLog(config.audit, secrets.auditKey, 'bench')).log : silentAuditLog(audit === 'off-deferred')
+  const app = await buildApp(config, { auditLog, secrets, configFile: 'bench' })
+  await app.loadPosture()
+  return app
 }
 
 const mode = process.argv[2]

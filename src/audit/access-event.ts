@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.ts'
+import type { Principal } from '../domain/principal.ts'
 
 /** One audit line, as DESIGN.md lists its fields; built from an allowlist, never from headers. */
 export interface AccessEvent {

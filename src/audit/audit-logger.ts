@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino'
 import type { CpxdConfig } from '../config/schema.ts'
+import type { AuditKeySecret } from '../config/secrets.ts'
 import { StartupError } from '../startup-error.ts'
 import { AuditChain } from './audit-chain.ts'
 import { loadAuditKey } from './audit-key.ts'
@@ -40,9 +41,9 @@ export interface OpenedAuditLog {
  * The server's audit log: chained under the audit key, continuing from the last sealed line of
  * the file or, after rotation, of the newest rotated file.
  */
-export async function openAuditLog (audit: CpxdConfig['audit'], env: NodeJS.ProcessEnv, configFile: string): Promise<OpenedAuditLog> {
+export async function openAuditLog (audit: CpxdConfig['audit'], keySecret: AuditKeySecret, configFile: string): Promise<OpenedAuditLog> {
   const found = await findChainHead(audit.file)
-  const { key, created } = loadAuditKey(audit, env, configFile, found.head.seq > 0)
+  const { key, created } = loadAuditKey(audit, keySecret, configFile, found.head.seq > 0)
   let log: AuditLog
   try {
     log = createAuditLog(audit.file, new AuditChain(key, found.head))

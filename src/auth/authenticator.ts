@@ -3,7 +3,7 @@ import type { ApiKeyEntry } from '../config/schema.ts'
 import { ApiKeyVerifier, looksLikeApiKey } from './api-keys.ts'
 import { readCredential } from './credentials.ts'
 import type { JwtVerifier } from './jwt/jwt-verifier.ts'
-import { ANONYMOUS, type Principal } from './principal.ts'
+import { ANONYMOUS, type Principal } from '../domain/principal.ts'
 
 export type AuthResult =
   | { readonly ok: true, readonly principal: Principal }

@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { isChainValue, type ChainHead } from '../audit/audit-chain.ts'
 import { inChainOrder, linesOf, rotatedSiblings, STDIN } from '../audit/audit-files.ts'
-import { readAuditKey } from '../audit/audit-key.ts'
 import { parseQuery, QueryOptionError, queryLines, type QueryOptions } from '../audit/audit-query.ts'
 import { TABLE_HEADER, tableRow } from '../audit/audit-table.ts'
 import { verifyChain, type ChainReport } from '../audit/verify-chain.ts'
 import { loadConfig } from '../config/loader.ts'
 import { MIN_SECRET_BYTES, readSecret } from '../config/named-secret.ts'
+import { readAuditKeySecret } from '../config/secrets.ts'
+import { StartupError } from '../startup-error.ts'
 import { UsageError } from './usage-error.ts'
 
 export interface CommandResult {
@@ -44,7 +45,9 @@ export function auditKeyFor (keyFile: string | undefined, configFile: string, en
       ? `--key-file ${keyFile} cannot be read`
       : `--key-file ${keyFile} holds less than ${MIN_SECRET_BYTES} bytes: not an audit key`)
   }
-  return readAuditKey(loadConfig(configFile, env).config.audit, env, configFile)
+  const secret = readAuditKeySecret(loadConfig(configFile, env).config.audit, env, configFile)
+  if ('secret' in secret) return createSecretKey(secret.secret)
+  throw new StartupError(configFile, 'audit.key_file', `${secret.missingFile} cannot be read`)
 }
 
 export async function verifyAudit (files: readonly string[], key: KeyObject, checkpoint: string | undefined): Promise<CommandResult> {

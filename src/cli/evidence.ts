@@ -1,5 +1,5 @@
 import type { CpxdConfig } from '../config/schema.ts'
-import { loadPosture } from '../evidence/load-posture.ts'
+import { loadPostureVersion } from '../posture/load-version.ts'
 
 export interface EvidenceReport {
   readonly text: string
@@ -12,7 +12,7 @@ export interface EvidenceReport {
  * server uses, so the server starts warm) and report each item withheld, with why.
  */
 export async function checkEvidence (config: CpxdConfig, progress?: (line: string) => void): Promise<EvidenceReport> {
-  const { evidence } = await loadPosture(config, progress === undefined ? undefined : (done, total) => progress(progressBar(done, total)))
+  const { evidence } = await loadPostureVersion(config, progress === undefined ? undefined : (done, total) => progress(progressBar(done, total)))
   const lines = [`${evidence.items.size} evidence item${evidence.items.size === 1 ? '' : 's'} verified`]
   for (const failure of evidence.failures) lines.push(`FAILED ${failure.tenant}/${failure.id}: ${failure.reason}: ${failure.message}`)
   return { text: `${lines.join('\n')}\n`, exitCode: evidence.failures.length === 0 ? 0 : 1 }

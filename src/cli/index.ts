@@ -2,10 +2,10 @@
 import { once } from 'node:events'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { checkAuditKey } from '../audit/audit-key.ts'
 import { loadConfig, resolveConfigPath } from '../config/loader.ts'
+import { readSecrets } from '../config/secrets.ts'
 import { loadPostureDir } from '../posture/loader.ts'
-import { exitOnStartupError, startServer } from '../server.ts'
+import { exitOnStartupError, startServer } from '../start-server.ts'
 import { EXIT_CONFIG_ERROR } from '../startup-error.ts'
 import { auditFiles, auditKeyFor, checkpointAudit, queryAudit, verifyAudit } from './audit.ts'
 import { checkEvidence } from './evidence.ts'
@@ -73,7 +73,8 @@ async function main (argv: string[]): Promise<void> {
   }
   if (command === 'check') {
     const { file, config } = loadConfig(resolveConfigPath(values.config, process.env), process.env)
-    checkAuditKey(config.audit, process.env, file)
+    // Whatever start-up would refuse about a secret or key file, check refuses too.
+    readSecrets(config, process.env, file)
     const postures = loadPostureDir(config.posture_dir)
     process.stdout.write(`${file}: ok (${postures.size} posture file${postures.size === 1 ? '' : 's'})\n`)
     return

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 import { generateApiKey, hashApiKey } from '../auth/api-keys.ts'
-import { TIERS, type Tier } from '../auth/tier.ts'
-import { TENANT_ID_PATTERN } from '../posture/tenant-id.ts'
+import { TIERS, type Tier } from '../domain/tier.ts'
+import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
 import { UsageError } from './usage-error.ts'
 
 export interface NewKeyOptions {

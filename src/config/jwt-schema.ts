@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { TIERS } from '../auth/tier.ts'
+import { TIERS } from '../domain/tier.ts'
 import { duration } from './duration.ts'
 import { envVarName } from './named-secret.ts'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { TIERS } from '../auth/tier.ts'
-import { TENANT_ID_PATTERN } from '../posture/tenant-id.ts'
+import { TIERS } from '../domain/tier.ts'
+import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
 import { duration } from './duration.ts'
 import { jwtSchema } from './jwt-schema.ts'
 import { envVarName } from './named-secret.ts'

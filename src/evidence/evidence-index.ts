@@ -1,6 +1,6 @@
-import type { EvidenceItem, PostureInput } from '../posture/document.ts'
 import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
 import type { HashCache } from './hash-cache.ts'
+import type { EvidenceItem } from './evidence-item.ts'
 import { hashStream } from './hash-stream.ts'
 
 /** The configured backends, by the name posture files use. */
@@ -43,7 +43,8 @@ export function evidenceKey (tenant: string, id: string): string {
  * An item whose hash differs from the one its posture file declares is withheld and reported.
  */
 export async function indexEvidence (
-  postures: ReadonlyMap<string, PostureInput>,
+  /** Each tenant's evidence manifest (a posture document's `evidence`). */
+  postures: ReadonlyMap<string, { readonly evidence: readonly EvidenceItem[] }>,
   backends: EvidenceBackends,
   cache: HashCache,
   onProgress?: (done: number, total: number) => void

@@ -1,7 +1,12 @@
-import { principalLabel, type Principal } from '../auth/principal.ts'
-import type { MintLink } from '../posture/rendered-posture.ts'
-import type { IndexedEvidence } from './evidence-index.ts'
+import { principalLabel, type Principal } from '../domain/principal.ts'
+import { evidenceKey, type EvidenceIndex } from './evidence-index.ts'
 import type { GatewaySigner } from './gateway-signer.ts'
+
+/** One request's link for an evidence item: fresh, expiring, bound to the caller. */
+export interface MintedLink { url: string, expires: string }
+
+/** Gateway links are made on the spot; presigned storage URLs may need to await credentials. */
+export type MintLink = (itemId: string) => MintedLink | Promise<MintedLink>
 
 /**
  * Evidence links (every item for auditors, public items for every tier), made fresh for every
@@ -14,17 +19,18 @@ export class EvidenceLinks {
   /** Asked at mint time: without a configured public URL it depends on the port actually bound. */
   private readonly baseUrl: () => string
   private readonly lifetimeMs: number
-  private readonly lookup: (tenant: string, id: string) => IndexedEvidence | undefined
 
-  constructor (signer: GatewaySigner, baseUrl: () => string, lifetimeMs: number, lookup: (tenant: string, id: string) => IndexedEvidence | undefined) {
+  constructor (signer: GatewaySigner, baseUrl: () => string, lifetimeMs: number) {
     this.signer = signer
     this.baseUrl = baseUrl
     this.lifetimeMs = lifetimeMs
-    this.lookup = lookup
   }
 
-  /** A minter for one request: every link in one answer shares its expiry. */
-  minterFor (principal: Principal, tenant: string, now = Date.now()): MintLink {
+  /**
+   * A minter for one request, over the evidence of the posture version that answers it: every
+   * link in one answer shares its expiry.
+   */
+  minterFor (evidence: EvidenceIndex, principal: Principal, tenant: string, now = Date.now()): MintLink {
     const expires = Math.floor((now + this.lifetimeMs) / 1000)
     const expiresIso = new Date(expires * 1000).toISOString()
     const label = principalLabel(principal)
@@ -33,7 +39,7 @@ export class EvidenceLinks {
     const query = `?p=${encodeURIComponent(label)}&t=${principal.tier}&e=${expires}&s=`
     const seconds = Math.floor(this.lifetimeMs / 1000)
     return (item) => {
-      const indexed = this.lookup(tenant, item)
+      const indexed = evidence.items.get(evidenceKey(tenant, item))
       if (indexed?.backend.delivery === 'direct' && indexed.backend.presign !== undefined) {
         return indexed.backend.presign(indexed.object, seconds).then((url) => ({ url, expires: expiresIso }))
       }

@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
-import type { Tier } from '../auth/tier.ts'
+import type { Tier } from '../domain/tier.ts'
 
 /** What a gateway link is bound to; changing any of it breaks the signature. */
 export interface GatewayClaims {

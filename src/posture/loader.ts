@@ -5,12 +5,10 @@ import { StartupError } from '../startup-error.ts'
 import { documentSchema, type PostureDocument } from './document.ts'
 import { RenderedPosture } from './rendered-posture.ts'
 import { rollupPosture } from './rollup.ts'
-import { DEFAULT_POSTURE, isTenantId } from './tenant-id.ts'
+import { DEFAULT_POSTURE, isTenantId } from '../domain/tenant-id.ts'
+import type { PostureSet } from './posture-version.ts'
 
 const POSTURE_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
-
-/** Every posture in a folder, keyed by tenant id (`_default` for the vendor's own). */
-export type PostureSet = ReadonlyMap<string, RenderedPosture>
 
 /** Loads and renders a folder of postures without evidence (tests, `cpxd check`). */
 export function loadPostureDir (dir: string): PostureSet {

@@ -1,16 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { parse as parseYaml } from 'yaml'
-import type { Tier } from '../auth/tier.ts'
+import type { Tier } from '../domain/tier.ts'
+import type { MintedLink, MintLink } from '../evidence/gateway-links.ts'
 import { frameworkKey, type PostureDocument } from './document.ts'
 import { CONTENT_TYPES, serialize, type Format, type Profile } from './formats.ts'
 import { toStrictProfile } from './strict-profile.ts'
 import { buildView, type EvidenceLinkFor, type PostureView } from './views.ts'
-
-/** Makes one request's link for an evidence item: fresh, expiring, bound to the caller. */
-export interface MintedLink { url: string, expires: string }
-
-/** Gateway links are made on the spot; presigned storage URLs may need to await credentials. */
-export type MintLink = (itemId: string) => MintedLink | Promise<MintedLink>
 
 /** A serialized auditor body with holes where each request's links go. */
 interface LinkTemplate {

@@ -1,48 +1,30 @@
-import { evidenceKey, NO_EVIDENCE, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
-import type { RenderedPosture } from './rendered-posture.ts'
-import type { PostureSet } from './loader.ts'
-import { DEFAULT_POSTURE } from './tenant-id.ts'
+import type { PostureVersion } from './posture-version.ts'
 
 /**
- * The posture cpxd serves. A reload swaps the whole set at once, and only after every file in
- * it loaded, so a request sees one version from start to end and a failed reload keeps the last
- * good set.
+ * The posture version cpxd serves. A reload swaps a whole version at once, and only after every
+ * file in it loaded, so a request sees one version from start to end and a failed reload keeps
+ * the last good one.
  */
 export class PostureStore {
-  private postures: PostureSet | undefined
-  private evidence: EvidenceIndex = NO_EVIDENCE
-  private loadedVersion = 0
+  private active: PostureVersion | undefined
+  private swaps = 0
+
+  /** The version to answer from; a request reads this once. */
+  get current (): PostureVersion | undefined {
+    return this.active
+  }
 
   get ready (): boolean {
-    return this.postures !== undefined
+    return this.active !== undefined
   }
 
+  /** How many versions have been swapped in since start (1 after the first load). */
   get version (): number {
-    return this.loadedVersion
+    return this.swaps
   }
 
-  get tenantCount (): number {
-    return this.postures === undefined ? 0 : [...this.postures.keys()].filter((k) => k !== DEFAULT_POSTURE).length
-  }
-
-  /** Swaps postures and the evidence they reference together, so the two never disagree. */
-  replace (postures: PostureSet, evidence?: EvidenceIndex): void {
-    this.postures = postures
-    this.evidence = evidence ?? NO_EVIDENCE
-    this.loadedVersion += 1
-  }
-
-  /** An evidence item a posture of this version references (never a withheld one). */
-  evidenceItem (tenant: string, id: string): IndexedEvidence | undefined {
-    return this.evidence.items.get(evidenceKey(tenant, id))
-  }
-
-  /** The vendor's own posture, served at `/cpx`. */
-  vendor (): RenderedPosture | undefined {
-    return this.postures?.get(DEFAULT_POSTURE)
-  }
-
-  tenant (id: string): RenderedPosture | undefined {
-    return this.postures?.get(id)
+  replace (version: PostureVersion): void {
+    this.active = version
+    this.swaps += 1
   }
 }

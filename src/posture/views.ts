@@ -1,4 +1,4 @@
-import { tierAllows, type Tier } from '../auth/tier.ts'
+import { tierAllows, type Tier } from '../domain/tier.ts'
 import type { Control, EvidenceRef, Framework, PostureDocument } from './document.ts'
 
 /**

@@ -1,24 +1,28 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
 import { notFound } from '../errors.ts'
-import { commonErrorResponses, authErrorResponses } from '../http/error-schema.ts'
-import type { PostureStore } from '../posture/store.ts'
-import { DEFAULT_POSTURE } from '../posture/tenant-id.ts'
+import { authErrorResponses, commonErrorResponses, emptyBodySchema, preSerializedBodySchema } from '../http/error-schema.ts'
 import { postureQuerySchema, servePosture } from './posture-query.ts'
 
 export interface CpxRouteOptions {
-  readonly store: PostureStore
   readonly publicMaxAgeSeconds: number
 }
 
 /** `GET /cpx`: the vendor's own posture; anonymous callers get the public tier. */
-export default async function cpxRoute (app: FastifyInstance, opts: CpxRouteOptions) {
+const cpxRoute: FastifyPluginAsyncZod<CpxRouteOptions> = async function cpxRoute (app, opts) {
   app.get('/cpx', {
-    schema: { querystring: postureQuerySchema, response: { ...commonErrorResponses, 401: authErrorResponses[401] } },
+    schema: {
+      querystring: postureQuerySchema,
+      response: { 200: preSerializedBodySchema, 304: emptyBodySchema, ...commonErrorResponses, 401: authErrorResponses[401] }
+    },
     config: { audit: 'posture_read' },
     preParsing: app.acceptAnonymous
   }, async function readVendorPosture (request, reply) {
-    const posture = opts.store.vendor()
-    if (posture === undefined) throw notFound('no posture is published here')
-    return servePosture(request, reply, posture, DEFAULT_POSTURE, opts.publicMaxAgeSeconds)
+    const version = app.posture.current
+    const posture = version?.vendor()
+    if (version === undefined || posture === undefined) throw notFound('no posture is published here')
+    return servePosture(request, reply, { version, posture, tenant: DEFAULT_POSTURE, query: request.query, publicMaxAgeSeconds: opts.publicMaxAgeSeconds })
   })
 }
+
+export default cpxRoute

@@ -1,14 +1,13 @@
 import { basename } from 'node:path'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { TIERS } from '../auth/tier.ts'
+import { TIERS } from '../domain/tier.ts'
 import { invalidLink, linkExpired, notFound, unavailable } from '../errors.ts'
+import { EVIDENCE_ID_PATTERN } from '../evidence/evidence-item.ts'
 import { contentTypeOf, safeFilename } from '../evidence/content-type.ts'
 import type { LocalObject } from '../evidence/local-store.ts'
-import { commonErrorResponses, errorBodySchema } from '../http/error-schema.ts'
-import { EVIDENCE_ID_PATTERN } from '../posture/document.ts'
-import type { PostureStore } from '../posture/store.ts'
-import { DEFAULT_POSTURE, isTenantId } from '../posture/tenant-id.ts'
+import { commonErrorResponses, emptyBodySchema, errorBodySchema, streamedBodySchema } from '../http/error-schema.ts'
+import { DEFAULT_POSTURE, isTenantId } from '../domain/tenant-id.ts'
 
 /** A gateway redirect to storage lives at most this long (the issue's bound: 5 minutes). */
 const REDIRECT_LIFETIME_SECONDS = 300
@@ -29,28 +28,28 @@ const querySchema = z.strictObject({
   s: z.string(MALFORMED).regex(/^[A-Za-z0-9_-]{43}$/, MALFORMED)
 }, MALFORMED)
 
-export interface EvidenceRouteOptions {
-  readonly store: PostureStore
-}
-
 /**
  * `GET /evidence/<tenant>/<item>?p&t&e&s`: the gateway behind auditors' evidence links. The link
  * itself is the credential (a browser following it sends nothing else): its HMAC binds tenant,
  * item, principal, tier and expiry. A changed field is a 403; a good link past its time a 410.
  * The file is streamed with its SHA-256 in `Repr-Digest` (RFC 9530), as an attachment.
  */
-export default async function evidenceRoute (app: FastifyInstance, opts: EvidenceRouteOptions) {
+const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) {
   app.get('/evidence/:tenant/:item', {
-    schema: { params: paramsSchema, querystring: querySchema, response: { ...commonErrorResponses, 403: errorBodySchema, 410: errorBodySchema } },
+    schema: {
+      params: paramsSchema,
+      querystring: querySchema,
+      response: { 200: streamedBodySchema, 302: emptyBodySchema, ...commonErrorResponses, 403: errorBodySchema, 410: errorBodySchema }
+    },
     config: { audit: 'evidence_access' }
   }, async function followEvidenceLink (request, reply) {
-    const { tenant, item } = request.params as z.output<typeof paramsSchema>
-    const query = request.query as z.output<typeof querySchema>
+    const { tenant, item } = request.params
+    const query = request.query
     const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
     request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t }
     if (!app.gatewaySigner.verify(claims, query.s)) throw invalidLink()
     if (Date.now() / 1000 > claims.expires) throw linkExpired()
-    const indexed = opts.store.evidenceItem(tenant, item)
+    const indexed = app.posture.current?.evidenceItem(tenant, item)
     if (indexed === undefined) throw notFound('no such evidence')
     if (!await indexed.backend.unchanged(indexed.object)) {
       throw unavailable(60, 'evidence_changed', 'this evidence changed since it was indexed; fetch the posture again after the next reload')
@@ -69,3 +68,5 @@ export default async function evidenceRoute (app: FastifyInstance, opts: Evidenc
       .send(await indexed.backend.open(indexed.object))
   })
 }
+
+export default evidenceRoute

@@ -1,21 +1,28 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
 import { unavailable } from '../errors.ts'
-import type { PostureStore } from '../posture/store.ts'
-
-export interface HealthRouteOptions {
-  readonly store: PostureStore
-}
+import { errorBodySchema } from '../http/error-schema.ts'
 
 /** Probes for orchestrators: not rate limited (a probe storm is not an attack), still audited. */
-export default async function healthRoutes (app: FastifyInstance, opts: HealthRouteOptions) {
+const healthRoutes: FastifyPluginAsyncZod = async function healthRoutes (app) {
   const config = { audit: 'health', rateLimit: false } as const
 
-  app.get('/healthz', { config }, async function alive (_request, reply) {
+  app.get('/healthz', {
+    schema: { response: { 200: z.object({ status: z.literal('ok') }), 500: errorBodySchema, 503: errorBodySchema } },
+    config
+  }, async function alive (_request, reply) {
     return reply.header('cache-control', 'no-store').send({ status: 'ok' })
   })
 
-  app.get('/readyz', { config }, async function ready (_request, reply) {
-    if (!opts.store.ready) throw unavailable(5, 'posture_not_loaded', 'posture is not loaded yet, retry later')
-    return reply.header('cache-control', 'no-store').send({ status: 'ready', posture_version: opts.store.version })
+  app.get('/readyz', {
+    schema: {
+      response: { 200: z.object({ status: z.literal('ready'), posture_version: z.number().int() }), 500: errorBodySchema, 503: errorBodySchema }
+    },
+    config
+  }, async function ready (_request, reply) {
+    if (!app.posture.ready) throw unavailable(5, 'posture_not_loaded', 'posture is not loaded yet, retry later')
+    return reply.header('cache-control', 'no-store').send({ status: 'ready', posture_version: app.posture.version })
   })
 }
+
+export default healthRoutes

@@ -4,6 +4,7 @@ import { notFound } from '../errors.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey } from '../posture/document.ts'
 import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
+import type { PostureVersion } from '../posture/posture-version.ts'
 import type { RenderedPosture } from '../posture/rendered-posture.ts'
 
 /** The query both posture routes read; anything else is refused so typos do not pass silently. */
@@ -22,9 +23,18 @@ export const postureQuerySchema = z.strictObject({
 
 export type PostureQuery = z.output<typeof postureQuerySchema>
 
-/** `tenant` is `_default` for the vendor's own posture: evidence links are bound to it. */
-export async function servePosture (request: FastifyRequest, reply: FastifyReply, posture: RenderedPosture, tenant: string, publicMaxAgeSeconds: number): Promise<FastifyReply> {
-  const query = request.query as PostureQuery
+export interface PostureAnswer {
+  /** The version the request took; its evidence backs the links in the answer. */
+  readonly version: PostureVersion
+  readonly posture: RenderedPosture
+  /** `_default` for the vendor's own posture: evidence links are bound to it. */
+  readonly tenant: string
+  readonly query: PostureQuery
+  readonly publicMaxAgeSeconds: number
+}
+
+export async function servePosture (request: FastifyRequest, reply: FastifyReply, answer: PostureAnswer): Promise<FastifyReply> {
+  const { posture, query } = answer
   const tier = request.principal?.tier ?? 'public'
   let framework: string | undefined
   if (query.framework !== undefined) {
@@ -35,7 +45,7 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   const principal = request.principal
   const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'full', framework } as const
   const rendered = principal !== null && posture.hasLinks(tier)
-    ? await posture.renderWithLinks(renderRequest, request.server.evidenceLinks.minterFor(principal, tenant))
+    ? await posture.renderWithLinks(renderRequest, answer.version.linksFor(request.server.evidenceLinks, principal, answer.tenant))
     : posture.render(renderRequest)
-  return sendPosture(request, reply, rendered, publicMaxAgeSeconds)
+  return sendPosture(request, reply, rendered, answer.publicMaxAgeSeconds)
 }

@@ -1,14 +1,26 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, createSecretKey } from 'node:crypto'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadAuditKey, readAuditKey } from '../../src/audit/audit-key.ts'
-import { configSchema } from '../../src/config/schema.ts'
+import { loadAuditKey as loadKey } from '../../src/audit/audit-key.ts'
+import { configSchema, type CpxdConfig } from '../../src/config/schema.ts'
+import { readAuditKeySecret } from '../../src/config/secrets.ts'
 import { startupErrorFrom } from '../helpers/startup-error.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 function expectStartupError (load: () => unknown, file: string, path: string, reason: string): void {
   expect(startupErrorFrom(load)).toMatchObject({ file, path, reason })
+}
+
+/** As start-up does it: the secret read with the config, then the key loaded (or made) by the audit log. */
+function loadAuditKey (audit: CpxdConfig['audit'], env: NodeJS.ProcessEnv, configFile: string, chainExists: boolean) {
+  return loadKey(audit, readAuditKeySecret(audit, env, configFile), configFile, chainExists)
+}
+
+function readAuditKey (audit: CpxdConfig['audit'], env: NodeJS.ProcessEnv, configFile: string) {
+  const secret = readAuditKeySecret(audit, env, configFile)
+  if (!('secret' in secret)) throw new Error('no key file')
+  return createSecretKey(secret.secret)
 }
 
 const mac = (key: import('node:crypto').KeyObject) => createHmac('sha256', key).update('x').digest('hex')

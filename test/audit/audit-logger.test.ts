@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { createAuditLog, isoTimeOncePerMillisecond, openAuditLog } from '../../src/audit/audit-logger.ts'
+import { readAuditKeySecret } from '../../src/config/secrets.ts'
 import { StartupError } from '../../src/startup-error.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
@@ -29,11 +30,12 @@ describe('the audit logger', () => {
   it('stops start-up naming the config key when the file or its key cannot be made', async () => {
     const notADir = join(scratchDir(), 'file')
     writeFileSync(notADir, '')
-    const keyInFile = openAuditLog({ file: join(notADir, 'audit.log'), fail_closed: true }, {}, 'cpxd.yaml')
+    const open = (audit: { file: string, fail_closed: boolean, key_file?: string }) => openAuditLog(audit, readAuditKeySecret(audit, {}, 'cpxd.yaml'), 'cpxd.yaml')
+    const keyInFile = open({ file: join(notADir, 'audit.log'), fail_closed: true })
     await expect(keyInFile).rejects.toThrow(new StartupError('cpxd.yaml', 'audit.key_file', `${join(notADir, 'audit.key')} cannot be created: EEXIST`))
     const dir = scratchDir()
     writeFileSync(join(dir, 'k'), 'k'.repeat(32))
-    const logInFile = openAuditLog({ file: join(notADir, 'audit.log'), fail_closed: true, key_file: join(dir, 'k') }, {}, 'cpxd.yaml')
+    const logInFile = open({ file: join(notADir, 'audit.log'), fail_closed: true, key_file: join(dir, 'k') })
     await expect(logInFile).rejects.toThrow(new StartupError('cpxd.yaml', 'audit.file', `${join(notADir, 'audit.log')} cannot be opened for appending: EEXIST`))
   })
 })

@@ -6,8 +6,7 @@ import { buildApp } from '../../src/app.ts'
 import { createAuditLog } from '../../src/audit/audit-logger.ts'
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
 import { configSchema, type CpxdConfig } from '../../src/config/schema.ts'
-import { loadPosture } from '../../src/evidence/load-posture.ts'
-import { PostureStore } from '../../src/posture/store.ts'
+import { readSecrets } from '../../src/config/secrets.ts'
 import { jsonLines } from './json-lines.ts'
 
 export const EXAMPLE_POSTURE_DIR = join(import.meta.dirname, '..', '..', 'config', 'posture')
@@ -76,14 +75,17 @@ export async function build (overrides: Record<string, unknown> = {}): Promise<T
     ...overrides
   })
   const auditFile = (overrides.audit as { file?: string } | undefined)?.file ?? join(scratch, 'audit.log')
-  const store = new PostureStore()
-  const loaded = await loadPosture(config)
-  store.replace(loaded.postures, loaded.evidence)
-  const app = await buildApp(config, { store, auditLog: createAuditLog(auditFile) })
+  const app = await buildTestApp(config, auditFile)
+  await app.loadPosture()
   return {
     app,
     config,
     auditFile,
     auditLines: () => jsonLines(auditFile)
   }
+}
+
+/** The app as the server builds it, with a plain audit log and secrets read from no environment; posture not loaded yet. */
+export async function buildTestApp (config: CpxdConfig, auditFile: string): Promise<FastifyInstance> {
+  return buildApp(config, { auditLog: createAuditLog(auditFile), secrets: readSecrets(config, {}, 'cpxd.yaml'), configFile: 'cpxd.yaml' })
 }

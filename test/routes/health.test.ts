@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.ts'
-import { createAuditLog } from '../../src/audit/audit-logger.ts'
-import { PostureStore } from '../../src/posture/store.ts'
-import { build, testConfig, type TestApp } from '../helpers/build.ts'
+import { build, buildTestApp, testConfig, type TestApp } from '../helpers/build.ts'
 import { expectError } from '../helpers/expect-error.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
@@ -24,7 +21,7 @@ describe('health', () => {
   })
 
   it('/readyz answers 503 with Retry-After before posture is loaded', async () => {
-    const app = await buildApp(testConfig(), { store: new PostureStore(), auditLog: createAuditLog(`${scratchDir()}/a.log`) })
+    const app = await buildTestApp(testConfig(), `${scratchDir()}/a.log`)
     const res = await app.inject('/readyz')
     expectError(res, 503, 'CPXD_ERR_UNAVAILABLE', 'posture is not loaded yet, retry later')
     expect(res.headers['retry-after']).toBe('5')

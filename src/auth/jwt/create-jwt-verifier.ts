@@ -1,4 +1,5 @@
 import type { JwtIssuerConfig } from '../../config/jwt-schema.ts'
+import type { JwtKeyMaterial } from '../../config/secrets.ts'
 import { createKeySource } from './key-source.ts'
 import { JwtVerifier } from './jwt-verifier.ts'
 
@@ -9,17 +10,18 @@ export interface JwtSetup {
 }
 
 export interface JwtSetupContext {
-  readonly env: NodeJS.ProcessEnv
   readonly configFile: string
   readonly onRefreshError: (issuer: string, reason: string) => void
 }
 
-/** Loads every issuer's keys at start, so a missing file or secret stops start-up, not a request. */
-export function createJwtVerifier (issuers: readonly JwtIssuerConfig[], context: JwtSetupContext): JwtSetup {
+/**
+ * Sets up every issuer's keys from the material read with the config (`keys[i]` is issuer `i`'s),
+ * so a bad key file stops start-up, not a request.
+ */
+export function createJwtVerifier (issuers: readonly JwtIssuerConfig[], keys: readonly JwtKeyMaterial[], context: JwtSetupContext): JwtSetup {
   const developmentIssuers: string[] = []
   const trusted = issuers.map((config, index) => {
-    const source = createKeySource(config, {
-      env: context.env,
+    const source = createKeySource(config, keys[index] as JwtKeyMaterial, {
       configFile: context.configFile,
       configPath: `auth.jwt[${index}]`,
       onRefreshError: (reason) => context.onRefreshError(config.issuer, reason)

@@ -1,8 +1,7 @@
 import { createPublicKey } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, type KeyObject } from 'jose'
 import type { JwtIssuerConfig } from '../../config/jwt-schema.ts'
-import { readNamedSecret } from '../../config/named-secret.ts'
+import type { JwtKeyMaterial } from '../../config/secrets.ts'
 import { StartupError } from '../../startup-error.ts'
 import { RemoteJwks } from './remote-jwks.ts'
 
@@ -19,53 +18,40 @@ export interface KeySource {
 }
 
 export interface KeySourceContext {
-  readonly env: NodeJS.ProcessEnv
   /** Where this issuer sits in the config, for error messages: `auth.jwt[0]`. */
   readonly configPath: string
   readonly configFile: string
   readonly onRefreshError: (reason: string) => void
 }
 
-export function createKeySource (entry: JwtIssuerConfig, context: KeySourceContext): KeySource {
+/** Turns the key material read with the config into what jose verifies with; nothing is read here. */
+export function createKeySource (entry: JwtIssuerConfig, material: JwtKeyMaterial, context: KeySourceContext): KeySource {
   const fail = (key: string, reason: string) => new StartupError(context.configFile, `${context.configPath}.${key}`, reason)
-  if (entry.jwks_url !== undefined) {
-    const remote = new RemoteJwks(entry.jwks_url, {
-      maxAgeMs: entry.jwks_cache_max_age,
-      cooldownMs: entry.jwks_cooldown,
-      timeoutMs: entry.jwks_timeout,
-      onRefreshError: context.onRefreshError
-    })
-    return { key: remote.getKey, development: false }
-  }
-  if (entry.jwks_file !== undefined) {
-    const text = readKeyFile(entry.jwks_file, () => fail('jwks_file', `${entry.jwks_file} cannot be read`))
-    try {
-      const jwks = JSON.parse(text) as JSONWebKeySet
-      const set = createLocalJWKSet(jwks)
-      return { key: set, development: jwks.keys.some((k) => typeof k.kid === 'string' && k.kid.startsWith(DEV_KID_PREFIX)) }
-    } catch {
-      throw fail('jwks_file', `${entry.jwks_file} is not a valid JWKS ({"keys": [...]})`)
+  switch (material.kind) {
+    case 'jwks_url': {
+      const remote = new RemoteJwks(material.url, {
+        maxAgeMs: entry.jwks_cache_max_age,
+        cooldownMs: entry.jwks_cooldown,
+        timeoutMs: entry.jwks_timeout,
+        onRefreshError: context.onRefreshError
+      })
+      return { key: remote.getKey, development: false }
     }
-  }
-  if (entry.public_key_file !== undefined) {
-    const pem = readKeyFile(entry.public_key_file, () => fail('public_key_file', `${entry.public_key_file} cannot be read`))
-    try {
-      const key = createPublicKey(pem)
-      return { key, development: false }
-    } catch {
-      throw fail('public_key_file', `${entry.public_key_file} is not a PEM public key`)
-    }
-  }
-  const secret = readNamedSecret(
-    { env: entry.secret_env, file: entry.secret_file, configPath: context.configPath, envKey: 'secret_env', fileKey: 'secret_file' },
-    context.env, context.configFile)
-  return { key: new Uint8Array(secret), development: false }
-}
-
-function readKeyFile (file: string, error: () => StartupError): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch {
-    throw error()
+    case 'jwks':
+      try {
+        const jwks = JSON.parse(material.text) as JSONWebKeySet
+        const set = createLocalJWKSet(jwks)
+        return { key: set, development: jwks.keys.some((k) => typeof k.kid === 'string' && k.kid.startsWith(DEV_KID_PREFIX)) }
+      } catch {
+        throw fail('jwks_file', `${entry.jwks_file} is not a valid JWKS ({"keys": [...]})`)
+      }
+    case 'public_key':
+      try {
+        return { key: createPublicKey(material.pem), development: false }
+      } catch {
+        throw fail('public_key_file', `${entry.public_key_file} is not a PEM public key`)
+      }
+    case 'secret':
+      return { key: new Uint8Array(material.secret), development: false }
   }
 }

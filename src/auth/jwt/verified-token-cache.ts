@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Principal } from '../principal.ts'
+import type { Principal } from '../../domain/principal.ts'
 
 interface Entry {
   readonly principal: Principal

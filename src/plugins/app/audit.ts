@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { auditedParams, clip, pathOf, type AccessEvent } from '../../audit/access-event.ts'
 import type { AuditLog } from '../../audit/audit-logger.ts'
-import type { Principal } from '../../auth/principal.ts'
-import type { Tier } from '../../auth/tier.ts'
+import type { Principal } from '../../domain/principal.ts'
+import type { Tier } from '../../domain/tier.ts'
 import { errorBody, unavailable } from '../../errors.ts'
 
 declare module 'fastify' {
@@ -12,6 +12,10 @@ declare module 'fastify' {
     auditReason: string | null
     /** The evidence an evidence link asked for, and whom the link was made for. */
     auditEvidence: { id: string, tenant: string, expires: string, principal: string, tier: Tier } | null
+  }
+  interface FastifyInstance {
+    /** The audit trail, for lines that belong to no request (client errors, withheld evidence). */
+    auditLog: AuditLog
   }
   interface FastifyContextConfig {
     /** The audit event name for this route; `http_request` when unset. */
@@ -37,6 +41,8 @@ const AUDIT_RETRY_SECONDS = 5
  * written, so the access is recorded before the client sees the answer.
  */
 export default fp<AuditOptions>(async function audit (app, opts) {
+  app.decorate('auditLog', opts.log)
+  app.addHook('onClose', async function closeAuditLog () { opts.log.close() })
   app.decorateRequest('auditReason', null)
   app.decorateRequest('auditEvidence', null)
   app.addHook('onSend', async function writeAuditLine (request, reply, payload) {

@@ -1,7 +1,11 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AuthResult, Authenticator } from '../../auth/authenticator.ts'
-import { principalLabel, type Principal } from '../../auth/principal.ts'
+import { Authenticator, type AuthResult } from '../../auth/authenticator.ts'
+import { createJwtVerifier, type JwtSetup } from '../../auth/jwt/create-jwt-verifier.ts'
+import type { JwtIssuerConfig } from '../../config/jwt-schema.ts'
+import type { CpxdConfig } from '../../config/schema.ts'
+import type { JwtKeyMaterial } from '../../config/secrets.ts'
+import type { Principal } from '../../domain/principal.ts'
 import { unauthenticated, unavailable } from '../../errors.ts'
 
 declare module 'fastify' {
@@ -23,19 +27,27 @@ declare module 'fastify' {
 }
 
 export interface AuthenticationOptions {
-  readonly authenticator: Authenticator
-  /** Retry-After when no key can be had to check a JWT. */
-  readonly unavailableRetrySeconds?: number
+  readonly auth: CpxdConfig['auth']
+  /** The key material of each `auth.jwt` entry, read with the config. */
+  readonly jwtKeys: readonly JwtKeyMaterial[]
+  /** The config file, for naming it when a key cannot be used. */
+  readonly configFile: string
 }
 
+/**
+ * Decorates the app with `identify` and the two authentication hooks; it adds no hook of its own,
+ * so routes choose where authentication runs (before the body is parsed) and the rate limiter
+ * asks first.
+ */
 export default fp<AuthenticationOptions>(async function authentication (app, opts) {
   app.decorateRequest('principal', null)
   app.decorateRequest('authResult', null)
   app.decorateRequest('authPending', null)
-  const retrySeconds = opts.unavailableRetrySeconds ?? 5
+  const authenticator = new Authenticator(opts.auth.api_keys, setUpJwt(app, opts)?.verifier)
+  const retrySeconds = jwtRetrySeconds(opts.auth.jwt ?? [])
 
   function identify (request: FastifyRequest): Promise<AuthResult> {
-    request.authPending ??= opts.authenticator.authenticate(request.headers).then((result) => {
+    request.authPending ??= authenticator.authenticate(request.headers).then((result) => {
       request.authResult = result
       return result
     })
@@ -62,9 +74,20 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
   })
 }, { name: 'authentication' })
 
-/** Rate-limit bucket: the principal when its credential is valid, else the client address. */
-export async function rateLimitKey (request: FastifyRequest): Promise<string> {
-  const result = await request.server.identify(request)
-  if (!result.ok || result.principal.kind === 'anonymous') return `ip:${request.ip}`
-  return `principal:${principalLabel(result.principal)}`
+function setUpJwt (app: FastifyInstance, opts: AuthenticationOptions): JwtSetup | undefined {
+  if (opts.auth.jwt === undefined) return undefined
+  const setup = createJwtVerifier(opts.auth.jwt, opts.jwtKeys, {
+    configFile: opts.configFile,
+    onRefreshError: (issuer, reason) => { app.log.warn({ issuer, reason }, 'JWKS refresh failed; the last keys stay in use') }
+  })
+  for (const issuer of setup.developmentIssuers) {
+    app.log.warn({ issuer }, 'JWTs are verified with development keys from `cpxd token dev-keys`; never do this in production')
+  }
+  return setup
+}
+
+/** A client refused for want of JWT keys may retry once the next JWKS fetch is allowed. */
+function jwtRetrySeconds (issuers: readonly JwtIssuerConfig[]): number {
+  const cooldowns = issuers.map((entry) => entry.jwks_cooldown)
+  return cooldowns.length === 0 ? 5 : Math.max(1, Math.ceil(Math.min(...cooldowns) / 1000))
 }

@@ -1,6 +1,9 @@
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { EvidenceLinks } from '../../evidence/gateway-links.ts'
-import type { GatewaySigner } from '../../evidence/gateway-signer.ts'
+import type { CpxdConfig } from '../../config/schema.ts'
+import { EvidenceLinks } from '../../evidence/gateway-links.ts'
+import { GatewaySigner } from '../../evidence/gateway-signer.ts'
+import { randomBytes } from 'node:crypto'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,11 +15,26 @@ declare module 'fastify' {
 }
 
 export interface EvidenceLinksOptions {
-  readonly links: EvidenceLinks
-  readonly signer: GatewaySigner
+  readonly server: CpxdConfig['server']
+  readonly linkLifetimeMs: number
+  /** The configured gateway key; without one, a random key per process (docs/evidence.md says what that costs). */
+  readonly gatewayKey: Buffer | undefined
 }
 
 export default fp<EvidenceLinksOptions>(async function evidenceLinks (app, opts) {
-  app.decorate('evidenceLinks', opts.links)
-  app.decorate('gatewaySigner', opts.signer)
+  const signer = new GatewaySigner(opts.gatewayKey ?? randomBytes(32))
+  app.decorate('gatewaySigner', signer)
+  app.decorate('evidenceLinks', new EvidenceLinks(signer, () => publicUrl(app, opts.server), opts.linkLifetimeMs))
 }, { name: 'evidence-links' })
+
+/**
+ * Where clients reach cpxd, for the links it hands out: `server.public_url`, else the address
+ * actually listened on. Never the request's Host header, which the client chooses.
+ */
+function publicUrl (app: FastifyInstance, server: CpxdConfig['server']): string {
+  if (server.public_url !== undefined) return server.public_url
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : server.port
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host
+  return `http://${host}:${port}`
+}

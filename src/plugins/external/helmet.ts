@@ -55,9 +55,17 @@ export async function computeHelmetHeaders (options: FastifyHelmetOptions = HELM
 /** Headers Fastify itself sets on the probe's answer, which are not helmet's to add. */
 const BASELINE_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive'])
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The headers every answer carries, for the answers Node sends before Fastify sees a request. */
+    securityHeaders: Readonly<Record<string, string>>
+  }
+}
+
 /** Every response, errors included, gets the headers in an onRequest hook, before anything can fail. */
 export default fp(async function helmet (app) {
   const headers = await computeHelmetHeaders()
+  app.decorate('securityHeaders', headers)
   app.addHook('onRequest', function applySecurityHeaders (_request, reply, done) {
     reply.headers(headers)
     done()

@@ -1,13 +1,19 @@
 import fastifyRateLimit from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { principalLabel } from '../../domain/principal.ts'
 import { rateLimited } from '../../errors.ts'
 
 export interface RateLimitOptions {
   readonly max: number
   readonly windowMs: number
-  /** The bucket a request counts against: its principal when authenticated, else its IP. */
-  readonly keyFor: (request: FastifyRequest) => string | Promise<string>
+}
+
+/** Rate-limit bucket: the principal when its credential is valid, else the client address. */
+export async function rateLimitKey (request: FastifyRequest): Promise<string> {
+  const result = await request.server.identify(request)
+  if (!result.ok || result.principal.kind === 'anonymous') return `ip:${request.ip}`
+  return `principal:${principalLabel(result.principal)}`
 }
 
 export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
@@ -16,7 +22,11 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
     max: opts.max,
     timeWindow: opts.windowMs,
     hook: 'onRequest',
-    keyGenerator: opts.keyFor,
+    keyGenerator: rateLimitKey,
     errorResponseBuilder: (_request, context) => rateLimited(Math.max(1, Math.ceil(context.ttl / 1000)))
   })
-}, { name: 'rate-limit' })
+}, {
+  name: 'rate-limit',
+  // The bucket is the caller's identity, which authentication works out (once per request).
+  dependencies: ['authentication']
+})

@@ -2,13 +2,15 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createJwtVerifier } from '../../../src/auth/jwt/create-jwt-verifier.ts'
 import { jwtIssuerSchema } from '../../../src/config/jwt-schema.ts'
+import { readJwtKeys } from '../../../src/config/secrets.ts'
 import type { StartupError } from '../../../src/startup-error.ts'
 import { startupErrorFrom } from '../../helpers/startup-error.ts'
 import { scratchDir } from '../../helpers/tmp.ts'
 
 function setup (entry: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
   const config = jwtIssuerSchema.parse({ issuer: 'https://id.example/', audience: 'cpxd', ...entry })
-  return () => createJwtVerifier([config], { env, configFile: '/etc/cpxd/cpxd.yaml', onRefreshError: () => {} })
+  const configFile = '/etc/cpxd/cpxd.yaml'
+  return () => createJwtVerifier([config], readJwtKeys([config], env, configFile), { configFile, onRefreshError: () => {} })
 }
 
 function refusal (entry: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): StartupError {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { JwtVerifier } from '../../../src/auth/jwt/jwt-verifier.ts'
 import { VerifiedTokenCache } from '../../../src/auth/jwt/verified-token-cache.ts'
-import { ANONYMOUS } from '../../../src/auth/principal.ts'
+import { ANONYMOUS } from '../../../src/domain/principal.ts'
 import { jwtIssuerSchema } from '../../../src/config/jwt-schema.ts'
 import type { JWTVerifyGetKey } from 'jose'
 import { AUDIENCE, ISSUER, makeKey, signToken } from '../../helpers/jwt.ts'

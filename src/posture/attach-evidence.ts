@@ -1,5 +1,5 @@
-import { controlRefSelects, type EvidenceRefObject, type PostureDocument } from '../posture/document.ts'
-import { evidenceKey, type EvidenceIndex, type IndexedEvidence } from './evidence-index.ts'
+import { controlRefSelects, type EvidenceRefObject, type PostureDocument } from './document.ts'
+import { evidenceKey, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
 
 /**
  * Puts a reference `{id, type, description, hash, size_bytes}` for each indexed evidence item of

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { StartupError } from '../startup-error.ts'
+import type { JwtIssuerConfig } from './jwt-schema.ts'
+import { readNamedSecret } from './named-secret.ts'
+import type { CpxdConfig } from './schema.ts'
+
+/** The key material one `auth.jwt` entry names, read from its file or variable. */
+export type JwtKeyMaterial =
+  | { readonly kind: 'jwks_url', readonly url: string }
+  | { readonly kind: 'jwks', readonly text: string }
+  | { readonly kind: 'public_key', readonly pem: string }
+  | { readonly kind: 'secret', readonly secret: Buffer }
+
+/** The audit chain's key, or the file a first start is to create it in. */
+export type AuditKeySecret =
+  | { readonly secret: Buffer }
+  | { readonly missingFile: string }
+
+/**
+ * Every secret and key file the config names, read once, right after the config: building the
+ * app afterwards touches neither the environment nor the disk for them, and a missing or short
+ * secret stops start-up naming its config key.
+ */
+export interface Secrets {
+  /** Signs gateway links; undefined when none is configured (then a random key per process). */
+  readonly gatewayKey: Buffer | undefined
+  /** One per `auth.jwt` entry, in the same order. */
+  readonly jwtKeys: readonly JwtKeyMaterial[]
+  readonly auditKey: AuditKeySecret
+}
+
+export function readSecrets (config: CpxdConfig, env: NodeJS.ProcessEnv, configFile: string): Secrets {
+  return {
+    gatewayKey: readGatewayKey(config.evidence, env, configFile),
+    jwtKeys: readJwtKeys(config.auth.jwt ?? [], env, configFile),
+    auditKey: readAuditKeySecret(config.audit, env, configFile)
+  }
+}
+
+function readGatewayKey (evidence: CpxdConfig['evidence'], env: NodeJS.ProcessEnv, configFile: string): Buffer | undefined {
+  const { gateway_key_env: name, gateway_key_file: file } = evidence
+  if (name === undefined && file === undefined) return undefined
+  return readNamedSecret({ env: name, file, configPath: 'evidence', envKey: 'gateway_key_env', fileKey: 'gateway_key_file' }, env, configFile)
+}
+
+export function readJwtKeys (issuers: readonly JwtIssuerConfig[], env: NodeJS.ProcessEnv, configFile: string): JwtKeyMaterial[] {
+  return issuers.map((entry, index) => {
+    const configPath = `auth.jwt[${index}]`
+    if (entry.jwks_url !== undefined) return { kind: 'jwks_url', url: entry.jwks_url }
+    if (entry.jwks_file !== undefined) return { kind: 'jwks', text: readKeyFile(entry.jwks_file, configFile, `${configPath}.jwks_file`) }
+    if (entry.public_key_file !== undefined) return { kind: 'public_key', pem: readKeyFile(entry.public_key_file, configFile, `${configPath}.public_key_file`) }
+    const secret = readNamedSecret({ env: entry.secret_env, file: entry.secret_file, configPath, envKey: 'secret_env', fileKey: 'secret_file' }, env, configFile)
+    return { kind: 'secret', secret }
+  })
+}
+
+function readKeyFile (file: string, configFile: string, configPath: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    throw new StartupError(configFile, configPath, `${file} cannot be read`)
+  }
+}
+
+/**
+ * The audit key by `audit.key_env` or `audit.key_file`, by default `audit.key` beside the audit
+ * file. A key file that does not exist yet is not an error here: the audit log makes one on a
+ * first start, and only then (audit-key.ts).
+ */
+export function readAuditKeySecret (audit: CpxdConfig['audit'], env: NodeJS.ProcessEnv, configFile: string): AuditKeySecret {
+  const file = auditKeyFile(audit, configFile)
+  if (file !== undefined && !existsSync(file)) return { missingFile: file }
+  return { secret: readNamedSecret({ env: audit.key_env, file, configPath: 'audit', envKey: 'key_env', fileKey: 'key_file' }, env, configFile) }
+}
+
+/** `audit.key_file`, or by default `audit.key` beside the audit file; undefined with `key_env`. */
+function auditKeyFile (audit: CpxdConfig['audit'], configFile: string): string | undefined {
+  if (audit.key_env !== undefined) return undefined
+  if (audit.key_file !== undefined) return audit.key_file
+  if (audit.file === '-') throw new StartupError(configFile, 'audit.key_file', 'set audit.key_file or audit.key_env: with audit.file "-" there is no folder to keep a generated key in')
+  return join(dirname(audit.file), 'audit.key')
+}

@@ -1,0 +1,30 @@
+import type { CpxdConfig } from '../config/schema.ts'
+import { evidenceKey, indexEvidence, NO_EVIDENCE, type EvidenceIndex } from '../evidence/evidence-index.ts'
+import { openBackends, openHashCache } from '../evidence/open-backends.ts'
+import { attachEvidence } from './attach-evidence.ts'
+import { loadPostureDocuments } from './loader.ts'
+import { PostureVersion } from './posture-version.ts'
+import { RenderedPosture } from './rendered-posture.ts'
+
+/** What loading a version reads: the posture folder and where its evidence lives. */
+export type PostureSourceConfig = Pick<CpxdConfig, 'posture_dir' | 'evidence'>
+
+/**
+ * Everything a posture version needs, built before it is served: documents, the evidence index
+ * (each object hashed at most once per version of it, through the hash cache), and the rendered
+ * answers with evidence references attached. Withheld evidence is in `evidence.failures`.
+ */
+export async function loadPostureVersion (config: PostureSourceConfig, onProgress?: (done: number, total: number) => void): Promise<PostureVersion> {
+  const documents = loadPostureDocuments(config.posture_dir)
+  const used = new Set([...documents.values()].flatMap((doc) => doc.evidence.map((item) => item.backend)))
+  const evidence: EvidenceIndex = used.size > 0
+    ? await indexEvidence(documents, openBackends(config.evidence, used, config.posture_dir), openHashCache(config.evidence), onProgress)
+    : NO_EVIDENCE
+  const postures = new Map([...documents].map(([tenant, doc]) => {
+    const indexed = doc.evidence.filter((item) => evidence.items.has(evidenceKey(tenant, item.id)))
+    const linked = new Set(indexed.map((item) => item.id))
+    const publicLinked = new Set(indexed.filter((item) => item.public).map((item) => item.id))
+    return [tenant, new RenderedPosture(attachEvidence(doc, tenant, evidence), linked, publicLinked).warm()] as const
+  }))
+  return new PostureVersion(postures, evidence)
+}

@@ -1,0 +1,47 @@
+import type { Principal } from '../domain/principal.ts'
+import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
+import { evidenceKey, NO_EVIDENCE, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
+import type { EvidenceLinks, MintLink } from '../evidence/gateway-links.ts'
+import type { RenderedPosture } from './rendered-posture.ts'
+
+/** Every posture of a version, keyed by tenant id (`_default` for the vendor's own). */
+export type PostureSet = ReadonlyMap<string, RenderedPosture>
+
+/**
+ * One version of everything cpxd serves: each tenant's rendered answers and the evidence they
+ * reference, built together and never changed, so an answer and the links in it always agree.
+ * A request takes one version and keeps it to the end.
+ */
+export class PostureVersion {
+  readonly postures: PostureSet
+  /** The evidence this version's documents reference (never a withheld item); failures are why some are not. */
+  readonly evidence: EvidenceIndex
+
+  constructor (postures: PostureSet, evidence: EvidenceIndex = NO_EVIDENCE) {
+    this.postures = postures
+    this.evidence = evidence
+  }
+
+  get tenantCount (): number {
+    return this.postures.has(DEFAULT_POSTURE) ? this.postures.size - 1 : this.postures.size
+  }
+
+  /** The vendor's own posture, served at `/cpx`. */
+  vendor (): RenderedPosture | undefined {
+    return this.postures.get(DEFAULT_POSTURE)
+  }
+
+  tenant (id: string): RenderedPosture | undefined {
+    return this.postures.get(id)
+  }
+
+  /** An evidence item a posture of this version references. */
+  evidenceItem (tenant: string, id: string): IndexedEvidence | undefined {
+    return this.evidence.items.get(evidenceKey(tenant, id))
+  }
+
+  /** Mints one request's evidence links from this version's evidence. */
+  linksFor (links: EvidenceLinks, principal: Principal, tenant: string): MintLink {
+    return links.minterFor(this.evidence, principal, tenant)
+  }
+}

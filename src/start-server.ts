@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.ts'
+import { openAuditLog, type OpenedAuditLog } from './audit/audit-logger.ts'
+import { loadConfig, resolveConfigPath } from './config/loader.ts'
+import { readSecrets } from './config/secrets.ts'
+import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
+
+/**
+ * Starts cpxd: load and validate the config, its secrets and every posture file (any error stops
+ * start-up with file, path and reason, exit 2), listen, then stop gracefully on SIGTERM/SIGINT.
+ * SIGHUP reopens the audit file and reloads posture; a failed reload keeps the last good posture.
+ */
+export async function startServer (configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
+  const { file, config } = loadConfig(resolveConfigPath(configPath, env), env)
+  const secrets = readSecrets(config, env, file)
+  const opened = await openAuditLog(config.audit, secrets.auditKey, file)
+  const app = await buildApp(config, { auditLog: opened.log, secrets, configFile: file })
+  reportAuditChain(app, opened)
+  await app.loadPosture()
+  await app.listen({ host: config.server.host, port: config.server.port })
+
+  process.on('SIGHUP', () => {
+    // logrotate renames the file, then signals: lines already written stay in the renamed file.
+    try {
+      opened.log.reopen()
+    } catch (err) {
+      app.log.error({ reason: (err as Error).message }, 'audit log could not be reopened; the next write retries')
+    }
+    void app.reloadPosture()
+  })
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      app.log.error('graceful shutdown timed out')
+      process.exit(1)
+    }, config.server.shutdown_timeout)
+    timer.unref()
+    app.close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGTERM', () => { shutdown('SIGTERM') })
+  process.once('SIGINT', () => { shutdown('SIGINT') })
+  return app
+}
+
+function reportAuditChain (app: FastifyInstance, opened: OpenedAuditLog): void {
+  if (opened.keyCreated !== undefined) {
+    app.log.warn({ key_file: opened.keyCreated }, 'created the audit chain key; keep a copy apart from the logs: verifying them needs it')
+  }
+  if (opened.continuedFrom === undefined) app.log.info('audit chain starts at seq 1')
+  else app.log.info({ seq: opened.continuedAt, file: opened.continuedFrom }, 'audit chain continues')
+}
+
+/** Prints a start-up error as one line and exits; anything else is a crash, reported briefly. */
+export function exitOnStartupError (err: unknown): never {
+  if (err instanceof StartupError) {
+    process.stderr.write(`cpxd: ${err.message}\n`)
+    process.exit(EXIT_CONFIG_ERROR)
+  }
+  process.stderr.write(`cpxd: could not start: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+}
