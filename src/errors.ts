@@ -4,6 +4,7 @@
  * `{"error": {"code", "message", "request_id"}}`; docs/errors.md lists each code and a test
  * keeps the two in step.
  */
+import type { AuditReason } from './audit-reasons.ts'
 
 export type ErrorHeaders = Readonly<Record<string, string>>
 
@@ -12,9 +13,9 @@ export class CpxdError extends Error {
   readonly statusCode: number
   readonly headers: ErrorHeaders
   /** Why, for the audit line only: never sent to the client. */
-  readonly reason: string | undefined
+  readonly reason: AuditReason | undefined
 
-  constructor (code: string, statusCode: number, message: string, headers: ErrorHeaders = {}, reason?: string) {
+  constructor (code: string, statusCode: number, message: string, headers: ErrorHeaders = {}, reason?: AuditReason) {
     super(message)
     this.name = 'CpxdError'
     this.code = code
@@ -44,7 +45,7 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES
 
-function make (code: ErrorCode, message: string, headers?: ErrorHeaders, reason?: string): CpxdError {
+function make (code: ErrorCode, message: string, headers?: ErrorHeaders, reason?: AuditReason): CpxdError {
   return new CpxdError(code, ERROR_CODES[code], message, headers, reason)
 }
 
@@ -56,7 +57,7 @@ export function badRequest (message: string): CpxdError {
  * 401 with an RFC 6750 challenge. `reason` is a short code for the audit log (missing_credentials,
  * unknown_api_key, ...); the client only ever sees the RFC's error code.
  */
-export function unauthenticated (reason: string, presented: boolean): CpxdError {
+export function unauthenticated (reason: AuditReason, presented: boolean): CpxdError {
   const challenge = presented
     ? `Bearer realm="${REALM}", error="invalid_token"`
     : `Bearer realm="${REALM}"`
@@ -65,7 +66,7 @@ export function unauthenticated (reason: string, presented: boolean): CpxdError 
 }
 
 /** Same body whether or not the tenant exists, so a caller cannot enumerate tenants. */
-export function forbidden (reason: string): CpxdError {
+export function forbidden (reason: AuditReason): CpxdError {
   return make('CPXD_ERR_FORBIDDEN', 'you may not see this posture',
     { 'www-authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` }, reason)
 }
@@ -109,7 +110,7 @@ export function internal (): CpxdError {
   return make('CPXD_ERR_INTERNAL', 'internal error')
 }
 
-export function unavailable (retryAfterSeconds: number, reason: string, message = 'the service is not available, retry later'): CpxdError {
+export function unavailable (retryAfterSeconds: number, reason: AuditReason, message = 'the service is not available, retry later'): CpxdError {
   return make('CPXD_ERR_UNAVAILABLE', message, { 'retry-after': String(retryAfterSeconds) }, reason)
 }
 

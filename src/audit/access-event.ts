@@ -1,6 +1,11 @@
+import type { AuditReason } from '../audit-reasons.ts'
 import type { Principal } from '../domain/principal.ts'
 
-/** One audit line, as DESIGN.md lists its fields; built from an allowlist, never from headers. */
+/**
+ * One access on the audit line, as DESIGN.md lists its fields; built from an allowlist, never
+ * from headers. The lines cpxd writes for no request (client errors, withheld evidence, an audit
+ * file opened) carry a subset of these fields and a few of their own (`AuditRecord`).
+ */
 export interface AccessEvent {
   event: string
   request_id: string
@@ -15,8 +20,24 @@ export interface AccessEvent {
   params: Record<string, string>
   status: number
   duration_ms: number
-  reason?: string
-  evidence?: { id: string, tenant: string, expires: string }
+  reason?: AuditReason
+  evidence?: { id: string, tenant: string, expires?: string }
+}
+
+/**
+ * An audit line as read back from a file (`cpxd audit query`, the table): the same fields as
+ * written, plus what the logger and the chain add, each possibly missing, since a log may be
+ * edited, truncated or merged with other output.
+ */
+export type AuditRecord = Partial<Omit<AccessEvent, 'principal'>> & {
+  log?: string
+  time?: string
+  seq?: number
+  chain?: string
+  /** On client errors and withheld evidence: more about the reason. */
+  detail?: string
+  /** Read as any string: a file may hold kinds this version of cpxd does not write. */
+  principal?: { kind?: string, id?: string | null, issuer?: string } | null
 }
 
 /** Query parameters worth keeping: the ones cpxd reads. Unknown ones may hold anything. */

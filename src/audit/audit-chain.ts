@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto'
+import type { AuditReason } from '../audit-reasons.ts'
 
 /** Where a chain stands: the last line's `seq` and `chain`. */
 export interface ChainHead {
@@ -104,7 +105,7 @@ export class AuditChain {
 }
 
 /** Why cpxd opened the file it now writes to, on the first line it writes there. */
-export type OpenReason = 'start' | 'reopen' | 'moved' | 'recovered'
+export type OpenReason = Extract<AuditReason, 'start' | 'reopen' | 'moved' | 'recovered'>
 
 /**
  * The `audit_log_opened` line that starts every file cpxd opens. It names the chain value it

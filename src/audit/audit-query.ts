@@ -1,4 +1,5 @@
 import { parseDuration } from '../config/duration.ts'
+import type { AuditRecord } from './access-event.ts'
 import type { AuditLine } from './verify-chain.ts'
 
 /** What `cpxd audit query` filters on; every filter given must match. */
@@ -54,22 +55,6 @@ export async function * queryLines (lines: AsyncIterable<AuditLine>, query: Audi
     }
     if (typeof record === 'object' && record !== null && record.log === 'audit' && matchesQuery(record, query)) yield { text, record }
   }
-}
-
-/** The fields of an audit line that queries and tables read. */
-export interface AuditRecord {
-  log?: string
-  time?: string
-  event?: string
-  status?: number
-  method?: string
-  path?: string
-  tenant?: string | null
-  tier?: string | null
-  client_ip?: string
-  reason?: string
-  principal?: { kind?: string, id?: string | null } | null
-  evidence?: { id?: string, tenant?: string }
 }
 
 export function matchesQuery (record: AuditRecord, query: AuditQuery): boolean {

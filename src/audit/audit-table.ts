@@ -1,4 +1,4 @@
-import type { AuditRecord } from './audit-query.ts'
+import type { AuditRecord } from './access-event.ts'
 
 /** Fixed widths, so a table streams line by line however long the log is. */
 const COLUMNS = [

@@ -4,6 +4,7 @@ import { ApiKeyVerifier, looksLikeApiKey } from './api-keys.ts'
 import { readCredential } from './credentials.ts'
 import type { JwtVerifier } from './jwt/jwt-verifier.ts'
 import { ANONYMOUS, type Principal } from '../domain/principal.ts'
+import type { AuditReason } from '../audit-reasons.ts'
 
 export type AuthResult =
   | { readonly ok: true, readonly principal: Principal }
@@ -11,7 +12,7 @@ export type AuthResult =
    * `presented`: a credential was sent (invalid_token) rather than none at all.
    * `unavailable`: the credential could not be checked (no JWT key to be had): 503, not 401.
    */
-  | { readonly ok: false, readonly reason: string, readonly presented: boolean, readonly unavailable?: boolean }
+  | { readonly ok: false, readonly reason: AuditReason, readonly presented: boolean, readonly unavailable?: boolean }
 
 /**
  * Turns request headers into a principal. It never throws and never looks at anything but the

@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { AuditReason } from '../audit-reasons.ts'
 
 /** Longest credential cpxd looks at; anything longer is refused unread (JWTs included). */
 export const MAX_CREDENTIAL_LENGTH = 8192
 
 export type Credential =
   | { readonly kind: 'none' }
-  | { readonly kind: 'malformed', readonly reason: string }
+  | { readonly kind: 'malformed', readonly reason: AuditReason }
   | { readonly kind: 'api_key' | 'bearer', readonly value: string }
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i

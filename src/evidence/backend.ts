@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { AuditReason } from '../audit-reasons.ts'
 
 /** One evidence object as a backend found it. */
 export interface EvidenceObject {
@@ -25,12 +26,15 @@ export interface EvidenceBackend<O extends EvidenceObject = EvidenceObject> {
   presign? (object: O, seconds: number): Promise<string>
 }
 
+/** The audit reasons a backend can give for an object it cannot serve. */
+export type LocationReason = Extract<AuditReason, 'not_found' | 'outside_root'>
+
 /** An object that is not there (`not_found`) or may not be read from where it is (`outside_root`). */
 export class EvidenceLocationError extends Error {
   override readonly name = 'EvidenceLocationError'
-  readonly reason: 'not_found' | 'outside_root'
+  readonly reason: LocationReason
 
-  constructor (reason: 'not_found' | 'outside_root', message: string) {
+  constructor (reason: LocationReason, message: string) {
     super(message)
     this.reason = reason
   }

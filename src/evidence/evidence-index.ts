@@ -1,7 +1,8 @@
-import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
+import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject, type LocationReason } from './backend.ts'
 import type { HashCache } from './hash-cache.ts'
 import type { EvidenceItem } from './evidence-item.ts'
 import { hashStream } from './hash-stream.ts'
+import type { AuditReason } from '../audit-reasons.ts'
 
 /** The configured backends, by the name posture files use. */
 export type EvidenceBackends = ReadonlyMap<string, EvidenceBackend>
@@ -19,7 +20,7 @@ export interface IndexedEvidence {
 export interface EvidenceFailure {
   readonly tenant: string
   readonly id: string
-  readonly reason: 'hash_mismatch' | 'not_found' | 'outside_root' | 'no_backend'
+  readonly reason: Extract<AuditReason, 'hash_mismatch' | 'no_backend'> | LocationReason
   readonly message: string
 }
 

@@ -3,6 +3,12 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { badRequest, errorBody, headersTooLarge, requestTimeout, type CpxdError } from '../errors.ts'
+import type { AuditReason } from '../audit-reasons.ts'
+
+/** Node's parser errors cpxd names on the audit line; any other is a malformed request. */
+function reasonFor (code: string | undefined): AuditReason {
+  return code === 'HPE_HEADER_OVERFLOW' || code === 'ERR_HTTP_REQUEST_TIMEOUT' ? code : 'malformed_request'
+}
 
 function errorFor (code: string | undefined): CpxdError {
   if (code === 'HPE_HEADER_OVERFLOW') return headersTooLarge()
@@ -26,7 +32,8 @@ export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoExce
     request_id: requestId,
     client_ip: socket.remoteAddress ?? null,
     status: error.statusCode,
-    reason: err.code ?? 'unknown'
+    reason: reasonFor(err.code),
+    detail: err.code ?? 'unknown'
   })
   const body = JSON.stringify(errorBody(error, requestId))
   const headers = Object.entries(this.securityHeaders).map(([name, value]) => `${titleCase(name)}: ${value}`)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { matchesQuery, parseQuery, QueryOptionError, queryLines, type AuditRecord } from '../../src/audit/audit-query.ts'
+import type { AuditRecord } from '../../src/audit/access-event.ts'
+import { matchesQuery, parseQuery, QueryOptionError, queryLines } from '../../src/audit/audit-query.ts'
 import { asInput } from '../helpers/audit-chain.ts'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')

@@ -6,11 +6,12 @@ import { TIERS, tierAllows, type Tier } from '../../domain/tier.ts'
 import type { VerificationKey } from './key-source.ts'
 import { JwksUnavailableError } from './remote-jwks.ts'
 import { VerifiedTokenCache } from './verified-token-cache.ts'
+import { isAuditReason, type AuditReason } from '../../audit-reasons.ts'
 
 export type JwtOutcome =
   | { readonly ok: true, readonly principal: Principal }
   /** `reason` is for the audit line only; `unavailable` means no key could be had (503). */
-  | { readonly ok: false, readonly reason: string, readonly unavailable?: boolean }
+  | { readonly ok: false, readonly reason: AuditReason, readonly unavailable?: boolean }
 
 /**
  * Header fields that name a key inside the token itself. A token never chooses the key that
@@ -124,12 +125,12 @@ function principalFrom (payload: JWTPayload, config: JwtIssuerConfig): JwtOutcom
   }
 }
 
-function fail (reason: string): JwtOutcome {
+function fail (reason: AuditReason): JwtOutcome {
   return { ok: false, reason }
 }
 
 /** jose's failure, as a short code for the audit line; the client only sees invalid_token. */
-function reasonFor (err: unknown): string {
+function reasonFor (err: unknown): AuditReason {
   // jose reports an iat older than maxTokenAge as JWTExpired too; the claim tells them apart.
   if (err instanceof errors.JWTExpired) return err.claim === 'iat' ? 'too_old' : 'expired'
   if (err instanceof errors.JWTClaimValidationFailed) {
@@ -137,7 +138,8 @@ function reasonFor (err: unknown): string {
     if (err.claim === 'iss') return 'wrong_issuer'
     if (err.claim === 'aud') return 'wrong_audience'
     if (err.claim === 'iat' && err.reason === 'check_failed') return 'too_old'
-    return `${err.reason === 'missing' ? 'missing' : 'invalid'}_${err.claim}`
+    const reason = `${err.reason === 'missing' ? 'missing' : 'invalid'}_${err.claim}`
+    return isAuditReason(reason) ? reason : 'invalid_claim'
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature'
   if (err instanceof errors.JOSEAlgNotAllowed) return 'alg_not_allowed'

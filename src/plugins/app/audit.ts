@@ -5,11 +5,12 @@ import type { AuditLog } from '../../audit/audit-logger.ts'
 import type { Principal } from '../../domain/principal.ts'
 import type { Tier } from '../../domain/tier.ts'
 import { errorBody, unavailable } from '../../errors.ts'
+import type { AuditReason } from '../../audit-reasons.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** A reason code for the audit line when the request was refused (never sent to clients). */
-    auditReason: string | null
+    auditReason: AuditReason | null
     /** The evidence an evidence link asked for, and whom the link was made for. */
     auditEvidence: { id: string, tenant: string, expires: string, principal: string, tier: Tier } | null
   }
