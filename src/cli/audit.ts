@@ -10,7 +10,7 @@ import { loadConfig } from '../config/loader.ts'
 import { MIN_SECRET_BYTES, readSecret } from '../config/named-secret.ts'
 import { readAuditKeySecret } from '../config/secrets.ts'
 import { StartupError } from '../startup-error.ts'
-import { UsageError } from './usage-error.ts'
+import { UsageError } from './command.ts'
 
 export interface CommandResult {
   readonly text: string

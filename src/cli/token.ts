@@ -2,13 +2,12 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { DEV_KID_PREFIX } from '../auth/jwt/key-source.ts'
-import { TIERS } from '../domain/tier.ts'
 import { parseDuration } from '../config/duration.ts'
 import type { JwtIssuerConfig } from '../config/jwt-schema.ts'
 import type { CpxdConfig } from '../config/schema.ts'
 import { writeFileAtomic } from '../fs/atomic-write.ts'
-import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
-import { UsageError } from './usage-error.ts'
+import { UsageError } from './command.ts'
+import { tenantsOption, tierOption } from './options.ts'
 
 export const DEV_KEY_DIR = 'dev-jwt'
 const PRIVATE_KEY_FILE = 'private.jwk.json'
@@ -50,12 +49,8 @@ export async function mintDevToken (config: CpxdConfig, opts: MintOptions): Prom
   if (issuer === undefined) {
     throw new UsageError(`no auth.jwt issuer uses a development JWKS (${DEV_KEY_DIR}/${JWKS_FILE}); run \`cpxd token dev-keys\` and point jwks_file at it`)
   }
-  const tier = opts.tier ?? 'customer'
-  if (!(TIERS as readonly string[]).includes(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}`)
-  const tenants = (opts.tenants ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '')
-  for (const tenant of tenants) {
-    if (!TENANT_ID_PATTERN.test(tenant)) throw new UsageError(`--tenant: "${tenant}" is not a tenant id`)
-  }
+  const tier = tierOption(opts.tier)
+  const tenants = tenantsOption('--tenant', opts.tenants, false)
   const ttl = parseDuration(opts.ttl ?? '15m')
   if (ttl === undefined || ttl < 1000) throw new UsageError('--ttl must be a duration such as 15m or 1h')
   if (ttl > issuer.max_token_age) throw new UsageError(`--ttl is longer than the issuer's max_token_age; the server would refuse the token`)

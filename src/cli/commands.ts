@@ -1,0 +1,183 @@
+import { once } from 'node:events'
+import { dirname, join } from 'node:path'
+import { loadConfig, resolveConfigPath } from '../config/loader.ts'
+import { readSecrets } from '../config/secrets.ts'
+import { loadPostureDocuments } from '../posture/loader.ts'
+import { startServer } from '../start-server.ts'
+import { auditFiles, auditKeyFor, checkpointAudit, queryAudit, verifyAudit } from './audit.ts'
+import { stringOption, type Command, type CommandGroup, type OptionSpec, type ParsedArgs } from './command.ts'
+import { checkEvidence } from './evidence.ts'
+import { formatNewKey, newKey } from './keys.ts'
+import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
+
+const CONFIG: OptionSpec = { type: 'string', value: 'PATH', help: 'the config file (default: $CPXD_CONFIG, else config/cpxd.yaml)' }
+const KEY_FILE: OptionSpec = { type: 'string', value: 'PATH', help: 'the audit key (default: the one the config names)' }
+
+function configOf (args: ParsedArgs) {
+  return loadConfig(resolveConfigPath(stringOption(args, 'config'), process.env), process.env)
+}
+
+/** Writes to stdout, waiting when the pipe is full; `| head` closing it early ends the command quietly. */
+async function writeOut (text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain')
+}
+
+const serve: Command = {
+  name: 'serve',
+  summary: 'start the server',
+  options: { config: CONFIG },
+  run: async (args) => { await startServer(stringOption(args, 'config'), process.env) }
+}
+
+const check: Command = {
+  name: 'check',
+  summary: 'validate the config, the secrets it names and every posture file, then exit',
+  options: { config: CONFIG },
+  run: async (args) => {
+    const { file, config } = configOf(args)
+    // Whatever start-up would refuse about a secret or key file, check refuses too.
+    readSecrets(config, process.env, file)
+    const count = loadPostureDocuments(config.posture_dir).size
+    process.stdout.write(`${file}: ok (${count} posture file${count === 1 ? '' : 's'})\n`)
+  }
+}
+
+const keysNew: Command = {
+  name: 'keys new',
+  summary: 'print a new API key once, with the config entry that holds its hash',
+  options: {
+    tier: { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' },
+    tenants: { type: 'string', value: 'a,b', help: 'the tenants it may read; * for every tenant' },
+    id: { type: 'string', value: 'ID', help: 'the key id in the config (default: made from tenant or tier)' }
+  },
+  run: async (args) => {
+    process.stdout.write(formatNewKey(newKey({ tier: stringOption(args, 'tier'), tenants: stringOption(args, 'tenants'), id: stringOption(args, 'id') })))
+  }
+}
+
+function evidenceCommand (name: 'index' | 'verify', summary: string): Command {
+  return {
+    name: `evidence ${name}`,
+    summary,
+    options: { config: CONFIG },
+    run: async (args) => {
+      const { config } = configOf(args)
+      const interactive = name === 'index' && process.stderr.isTTY
+      const progress = name === 'index' ? (line: string) => process.stderr.write(interactive ? `\r${line}` : `${line}\n`) : undefined
+      const report = await checkEvidence(config, progress)
+      if (interactive) process.stderr.write('\n')
+      process.stdout.write(report.text)
+      process.exitCode = report.exitCode
+    }
+  }
+}
+
+const tokenDevKeys: Command = {
+  name: 'token dev-keys',
+  summary: 'write a development ES256 key pair and its JWKS (never for production)',
+  options: { dir: { type: 'string', value: 'DIR', help: `where to write them (default: <config folder>/${DEV_KEY_DIR})` }, config: CONFIG },
+  run: async (args) => {
+    const dir = stringOption(args, 'dir') ?? join(dirname(resolveConfigPath(stringOption(args, 'config'), process.env)), DEV_KEY_DIR)
+    const files = await writeDevKeys(dir)
+    process.stdout.write(`Development JWT keys (kid ${files.kid}), never for production:\n  private key: ${files.privateKeyFile}\n  JWKS:        ${files.jwksFile}\n` +
+      'Point an auth.jwt issuer at the JWKS with `jwks_file`, then mint tokens with `cpxd token mint`.\n')
+  }
+}
+
+const tokenMint: Command = {
+  name: 'token mint',
+  summary: 'print a token signed with the development key (never for production)',
+  options: {
+    tenant: { type: 'string', value: 'a,b', help: 'the tenants it grants' },
+    tenants: { type: 'string', value: 'a,b', help: 'the same as --tenant' },
+    tier: { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' },
+    ttl: { type: 'string', value: 'DURATION', help: 'how long it lives (default 15m)' },
+    sub: { type: 'string', value: 'NAME', help: 'its subject (default dev-user)' },
+    config: CONFIG
+  },
+  run: async (args) => {
+    const { config } = configOf(args)
+    const token = await mintDevToken(config, {
+      tenants: stringOption(args, 'tenant') ?? stringOption(args, 'tenants'),
+      tier: stringOption(args, 'tier'),
+      ttl: stringOption(args, 'ttl'),
+      sub: stringOption(args, 'sub')
+    })
+    process.stdout.write(`${token}\n`)
+  }
+}
+
+async function filesOf (args: ParsedArgs): Promise<string[]> {
+  return auditFiles(args.positionals, resolveConfigPath(stringOption(args, 'config'), process.env), process.env)
+}
+
+function keyOf (args: ParsedArgs) {
+  return auditKeyFor(stringOption(args, 'key-file'), resolveConfigPath(stringOption(args, 'config'), process.env), process.env)
+}
+
+const auditVerify: Command = {
+  name: 'audit verify',
+  summary: 'check the audit chain; exit 1 naming the first line edited, inserted, deleted or moved',
+  operands: '[FILE...]',
+  operandHelp: 'audit files, plain or gzipped (default: the configured file and its rotated siblings); - reads stdin',
+  options: { checkpoint: { type: 'string', value: 'JSON|FILE', help: 'a checkpoint from `cpxd audit checkpoint`, to catch lines cut off the end' }, 'key-file': KEY_FILE, config: CONFIG },
+  run: async (args) => {
+    const files = await filesOf(args)
+    const result = await verifyAudit(files, keyOf(args), stringOption(args, 'checkpoint'))
+    process.stdout.write(result.text)
+    process.exitCode = result.exitCode
+  }
+}
+
+const auditCheckpoint: Command = {
+  name: 'audit checkpoint',
+  summary: 'print the last seq and chain, to keep apart from the logs',
+  operands: '[FILE...]',
+  options: { 'key-file': KEY_FILE, config: CONFIG },
+  run: async (args) => {
+    const files = await filesOf(args)
+    const result = await checkpointAudit(files, keyOf(args))
+    ;(result.exitCode === 0 ? process.stdout : process.stderr).write(result.text)
+    process.exitCode = result.exitCode
+  }
+}
+
+const auditQuery: Command = {
+  name: 'audit query',
+  summary: 'print matching lines (plain or gzipped files, or - for stdin) as JSON lines or a table',
+  operands: '[FILE...]',
+  options: {
+    tenant: { type: 'string', value: 'T', help: 'lines about this tenant' },
+    principal: { type: 'string', value: 'ID', help: 'an id, or kind:id; evidence downloads count for whom the link was made' },
+    event: { type: 'string', value: 'E,..', help: 'these events' },
+    status: { type: 'string', value: '403,5xx', help: 'these statuses or classes' },
+    ip: { type: 'string', value: 'IP', help: 'this client address' },
+    since: { type: 'string', value: '24h|ISO', help: 'from this long ago, or this instant' },
+    until: { type: 'string', value: 'ISO', help: 'before this instant' },
+    table: { type: 'boolean', help: 'a table instead of JSON lines' },
+    config: CONFIG
+  },
+  run: async (args) => {
+    const files = await filesOf(args)
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0) })
+    const filters = Object.fromEntries(['tenant', 'principal', 'event', 'status', 'ip', 'since', 'until'].map((name) => [name, stringOption(args, name)]))
+    await queryAudit(files, filters, args.values.table === true, writeOut)
+  }
+}
+
+/** Every command, in the order `cpxd --help` lists them. */
+export const COMMANDS: ReadonlyArray<Command | CommandGroup> = [
+  serve,
+  check,
+  { name: 'keys', summary: 'API keys', commands: [keysNew] },
+  {
+    name: 'evidence',
+    summary: 'evidence hashes',
+    commands: [
+      evidenceCommand('index', 'hash every evidence item ahead of time (fills the hash cache)'),
+      evidenceCommand('verify', 'hash and check every evidence item; exit 1 naming any that fails')
+    ]
+  },
+  { name: 'token', summary: 'development JWTs', commands: [tokenDevKeys, tokenMint] },
+  { name: 'audit', summary: 'the audit log', commands: [auditVerify, auditCheckpoint, auditQuery] }
+]
