@@ -81,10 +81,10 @@ describe('imports run one way', () => {
   it('catches an import that goes up, and one between folders of a layer', () => {
     const graph = new Map([
       ['evidence/gateway-links.ts', ['posture/posture-version.ts', 'domain/principal.ts']],
-      ['errors.ts', ['fs/write-all.ts']],
+      ['fs/write-all.ts', ['startup-error.ts']],
       ['posture/store.ts', ['posture/posture-version.ts', 'evidence/evidence-index.ts']]
     ])
-    expect(layerViolations(graph)).toEqual(['evidence/gateway-links.ts -> posture/posture-version.ts', 'errors.ts -> fs/write-all.ts'])
+    expect(layerViolations(graph)).toEqual(['evidence/gateway-links.ts -> posture/posture-version.ts', 'fs/write-all.ts -> startup-error.ts'])
   })
 
   it('knows every folder and top-level file under src/', () => {
