@@ -63,7 +63,7 @@ async function start (mode: string): Promise<{ child: ChildProcess, port: number
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${mode}.cpuprofile`]
   const child = spawn(process.execPath, [...profile, join(import.meta.dirname, 'server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const match = /READY (\d+)/.exec(chunk)
       if (match) resolve(Number(match[1]))
     })

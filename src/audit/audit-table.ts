@@ -39,5 +39,5 @@ function fit (value: string, width: number): string {
  * they would reach the operator's terminal, so control characters become `?`.
  */
 function printable (value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+  return value.replace(/\p{Cc}/gu, '?')
 }

@@ -42,70 +42,108 @@ interface Cursor {
  */
 export async function verifyChain (input: AsyncIterable<AuditLine>, key: KeyObject, checkpoint?: ChainHead): Promise<ChainReport> {
   const cursor = cursorOver(input)
-  const warnings: string[] = []
-  let previous: string | undefined
-  let expected = 0
-  let count = 0
-  let last: { line: AuditLine, sealed: SealedLine } | undefined
-  let checkpointMatched = false
-  // After a chain restart a seq comes round again, so one line with the checkpoint's seq and
-  // another chain value is only a failure if no line matches.
-  let checkpointMismatch: ChainProblem | undefined
-  let firstSeq: number | undefined
-  const report = (problem?: ChainProblem): ChainReport => ({
-    lines: count,
-    firstSeq,
-    last: last === undefined ? undefined : { seq: last.sealed.seq, chain: last.sealed.chain, time: timeOfLine(last.line.text) || null },
-    warnings,
-    problem
-  })
-
+  const walk = new ChainWalk(key, checkpoint)
   for (let line = await cursor.next(); line !== undefined; line = await cursor.next()) {
     if (line.text.trim() === '') continue
     const where = `${line.file}:${line.line}: `
     const sealed = parseSealedLine(line.text)
     if (sealed === undefined) {
-      return report({ kind: 'malformed', where, message: 'not a sealed cpxd audit line (no "seq" and "chain" at its end): inserted, damaged, or written without a chain' })
+      return walk.report({ kind: 'malformed', where, message: 'not a sealed cpxd audit line (no "seq" and "chain" at its end): inserted, damaged, or written without a chain' })
     }
-    if (previous === undefined) {
-      firstSeq = sealed.seq
-      const anchor = anchorOf(line.text, sealed, checkpoint)
+    const previous = walk.expectBefore(line, sealed, where)
+    if (previous === undefined) continue
+    if (sealed.seq !== walk.expected) return walk.report(await sequenceProblem(where, sealed.seq, walk.expected, cursor))
+    if (!chainMatches(key, previous, sealed)) return walk.report(await contentProblem(where, key, previous, sealed, cursor))
+    walk.accept(line, sealed, where)
+  }
+  return walk.finish()
+}
+
+/** What verifyChain knows so far, line by line. */
+class ChainWalk {
+  readonly warnings: string[] = []
+  /** The seq the next line must carry. */
+  expected = 0
+  private readonly key: KeyObject
+  private readonly checkpoint: ChainHead | undefined
+  private previous: string | undefined
+  private count = 0
+  private firstSeq: number | undefined
+  private last: { line: AuditLine, sealed: SealedLine } | undefined
+  private checkpointMatched = false
+  // After a chain restart a seq comes round again, so one line with the checkpoint's seq and
+  // another chain value is only a failure if no line matches.
+  private checkpointMismatch: ChainProblem | undefined
+
+  constructor (key: KeyObject, checkpoint: ChainHead | undefined) {
+    this.key = key
+    this.checkpoint = checkpoint
+  }
+
+  report (problem?: ChainProblem): ChainReport {
+    const last = this.last
+    return {
+      lines: this.count,
+      firstSeq: this.firstSeq,
+      last: last === undefined ? undefined : { seq: last.sealed.seq, chain: last.sealed.chain, time: timeOfLine(last.line.text) || null },
+      warnings: this.warnings,
+      problem
+    }
+  }
+
+  /**
+   * The chain value this line must continue from, or undefined when the line is taken as given
+   * (the input starts inside the chain, with nothing to check its first line against).
+   */
+  expectBefore (line: AuditLine, sealed: SealedLine, where: string): string | undefined {
+    if (this.previous === undefined) {
+      this.firstSeq = sealed.seq
+      const anchor = anchorOf(line.text, sealed, this.checkpoint)
       if (anchor === undefined) {
-        warnings.push(`${where}the input starts inside the chain, at seq ${sealed.seq}: this first line is taken as given, since checking it needs the line before it (add the earlier file, or pass --checkpoint)`)
-        previous = sealed.chain
-        expected = sealed.seq + 1
-        count++
-        last = { line, sealed }
-        continue
+        this.warnings.push(`${where}the input starts inside the chain, at seq ${sealed.seq}: this first line is taken as given, since checking it needs the line before it (add the earlier file, or pass --checkpoint)`)
+        this.advance(line, sealed)
+        return undefined
       }
-      previous = anchor
-      expected = sealed.seq
+      this.previous = anchor
+      this.expected = sealed.seq
       // A checkpoint that anchors the first line is compared by that line's chain check.
-      if (checkpoint?.seq === sealed.seq - 1) checkpointMatched = true
-    } else if (sealed.seq === 1 && expected !== 1 && chainMatches(key, GENESIS, sealed)) {
-      warnings.push(`${where}a new chain starts here (cpxd found no sealed line to continue from when it opened the log): lines before it could have been cut off unnoticed`)
-      previous = GENESIS
-      expected = 1
+      if (this.checkpoint?.seq === sealed.seq - 1) this.checkpointMatched = true
+    } else if (sealed.seq === 1 && this.expected !== 1 && chainMatches(this.key, GENESIS, sealed)) {
+      this.warnings.push(`${where}a new chain starts here (cpxd found no sealed line to continue from when it opened the log): lines before it could have been cut off unnoticed`)
+      this.previous = GENESIS
+      this.expected = 1
     }
-    if (sealed.seq !== expected) return report(await sequenceProblem(where, sealed.seq, expected, cursor))
-    if (!chainMatches(key, previous, sealed)) return report(await contentProblem(where, key, previous, sealed, cursor))
+    return this.previous
+  }
+
+  /** A line whose seq and chain value checked out. */
+  accept (line: AuditLine, sealed: SealedLine, where: string): void {
+    const checkpoint = this.checkpoint
     if (checkpoint !== undefined && sealed.seq === checkpoint.seq) {
-      if (sealed.chain === checkpoint.chain) checkpointMatched = true
-      else checkpointMismatch ??= { kind: 'checkpoint_mismatch', where, message: `seq ${sealed.seq} does not carry the checkpoint's chain value: this log is not the one the checkpoint was taken from, or it was rewritten from here back` }
+      if (sealed.chain === checkpoint.chain) this.checkpointMatched = true
+      else this.checkpointMismatch ??= { kind: 'checkpoint_mismatch', where, message: `seq ${sealed.seq} does not carry the checkpoint's chain value: this log is not the one the checkpoint was taken from, or it was rewritten from here back` }
     }
-    previous = sealed.chain
-    expected = sealed.seq + 1
-    count++
-    last = { line, sealed }
+    this.advance(line, sealed)
   }
-  if (checkpoint !== undefined && !checkpointMatched) {
-    if (checkpointMismatch !== undefined) return report(checkpointMismatch)
+
+  private advance (line: AuditLine, sealed: SealedLine): void {
+    this.previous = sealed.chain
+    this.expected = sealed.seq + 1
+    this.count++
+    this.last = { line, sealed }
+  }
+
+  /** The end of the input: was the checkpoint seen, and if not, were lines cut off? */
+  finish (): ChainReport {
+    const { checkpoint, last } = this
+    if (checkpoint === undefined || this.checkpointMatched) return this.report()
+    if (this.checkpointMismatch !== undefined) return this.report(this.checkpointMismatch)
     if (last === undefined || last.sealed.seq < checkpoint.seq) {
-      return report({ kind: 'truncated', where: '', message: `the log ends at seq ${last?.sealed.seq ?? 0} but the checkpoint records seq ${checkpoint.seq}: lines were cut off the end` })
+      return this.report({ kind: 'truncated', where: '', message: `the log ends at seq ${last?.sealed.seq ?? 0} but the checkpoint records seq ${checkpoint.seq}: lines were cut off the end` })
     }
-    warnings.push(`the checkpoint (seq ${checkpoint.seq}) is older than the first line given, so it was not compared`)
+    this.warnings.push(`the checkpoint (seq ${checkpoint.seq}) is older than the first line given, so it was not compared`)
+    return this.report()
   }
-  return report()
 }
 
 /** The chain value before a first line, when something vouches for it. */

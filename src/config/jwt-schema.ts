@@ -77,7 +77,7 @@ export const jwtIssuerSchema = z.strictObject({
  * `auth.jwt` is one issuer or a list of them; always a list once parsed. One issuer is wrapped
  * before validation (not tried as a union) so that an error names its real key, not "invalid input".
  */
-export const jwtSchema = z.preprocess((value) => (Array.isArray(value) ? value : [value]), z.array(jwtIssuerSchema).min(1))
+export const jwtSchema = z.preprocess((value: unknown): unknown[] => (Array.isArray(value) ? value as unknown[] : [value]), z.array(jwtIssuerSchema).min(1))
   .superRefine((issuers, ctx) => {
     const seen = new Set<string>()
     issuers.forEach((entry, index) => {

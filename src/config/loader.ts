@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { StartupError } from '../startup-error.ts'
 import { configSchema, type CpxdConfig } from './schema.ts'
 import type { ZodError } from 'zod'
-import { readSourceFile, toStartupError } from './source-file.ts'
+import { readSourceFile, toStartupError, type SourceFile } from './source-file.ts'
 
 export const DEFAULT_CONFIG_PATH = 'config/cpxd.yaml'
 
@@ -32,65 +32,62 @@ export function loadConfig (file: string, env: NodeJS.ProcessEnv = {}): LoadedCo
     throw new StartupError(file, '(root)', 'must be a mapping of keys to values')
   }
   const raw = structuredClone((source.data ?? {}) as Record<string, unknown>)
-  for (const override of ENV_OVERRIDES) {
-    const value = env[override.name]
-    if (value === undefined || value === '') continue
-    setIn(raw, override.path, override.parse(value))
-  }
+  const overridden = ENV_OVERRIDES.filter((override) => env[override.name] !== undefined && env[override.name] !== '')
+  for (const override of overridden) setIn(raw, override.path, override.parse(env[override.name] as string))
   const result = configSchema.safeParse(raw)
-  if (!result.success) throw fromEnvOrFile(result.error)
-  const config = result.data
-  const base = dirname(file)
+  if (!result.success) throw fromEnvOrFile(result.error, source, overridden)
+  return { file, config: withPathsFrom(dirname(file), result.data) }
+}
+
+function setIn (target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target
+  for (const key of path.slice(0, -1)) {
+    const next = node[key]
+    if (typeof next !== 'object' || next === null) node[key] = {}
+    node = node[key] as Record<string, unknown>
+  }
+  node[path[path.length - 1] as string] = value
+}
+
+/** An env override that fails validation is named as the env var, not as a line of the file. */
+function fromEnvOrFile (error: ZodError, source: SourceFile, overridden: ReadonlyArray<typeof ENV_OVERRIDES[number]>): StartupError {
+  const issue = error.issues[0]
+  const joined = issue?.path.join('.')
+  const override = overridden.find((o) => o.path.join('.') === joined)
+  if (issue !== undefined && override !== undefined) {
+    return new StartupError(source.file, joined ?? '', `${issue.message} (from environment variable ${override.name})`)
+  }
+  return toStartupError(source, error)
+}
+
+/** Every relative path in the config, resolved against the config file's folder. */
+function withPathsFrom (base: string, config: CpxdConfig): CpxdConfig {
   return {
-    file,
-    config: {
-      ...config,
-      posture_dir: resolveFrom(base, config.posture_dir),
-      audit: {
-        ...config.audit,
-        file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file),
-        key_file: optionalFrom(base, config.audit.key_file)
-      },
-      evidence: {
-        ...config.evidence,
-        local_root: resolveFrom(base, config.evidence.local_root),
-        cache_dir: resolveFrom(base, config.evidence.cache_dir),
-        gateway_key_file: optionalFrom(base, config.evidence.gateway_key_file),
-        gcs: config.evidence.gcs === undefined
-          ? undefined
-          : { ...config.evidence.gcs, service_account_file: optionalFrom(base, config.evidence.gcs.service_account_file) }
-      },
-      auth: {
-        ...config.auth,
-        jwt: config.auth.jwt?.map((entry) => ({
-          ...entry,
-          jwks_file: optionalFrom(base, entry.jwks_file),
-          public_key_file: optionalFrom(base, entry.public_key_file),
-          secret_file: optionalFrom(base, entry.secret_file)
-        }))
-      }
+    ...config,
+    posture_dir: resolveFrom(base, config.posture_dir),
+    audit: {
+      ...config.audit,
+      file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file),
+      key_file: optionalFrom(base, config.audit.key_file)
+    },
+    evidence: {
+      ...config.evidence,
+      local_root: resolveFrom(base, config.evidence.local_root),
+      cache_dir: resolveFrom(base, config.evidence.cache_dir),
+      gateway_key_file: optionalFrom(base, config.evidence.gateway_key_file),
+      gcs: config.evidence.gcs === undefined
+        ? undefined
+        : { ...config.evidence.gcs, service_account_file: optionalFrom(base, config.evidence.gcs.service_account_file) }
+    },
+    auth: {
+      ...config.auth,
+      jwt: config.auth.jwt?.map((entry) => ({
+        ...entry,
+        jwks_file: optionalFrom(base, entry.jwks_file),
+        public_key_file: optionalFrom(base, entry.public_key_file),
+        secret_file: optionalFrom(base, entry.secret_file)
+      }))
     }
-  }
-
-  function setIn (target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-    let node = target
-    for (const key of path.slice(0, -1)) {
-      const next = node[key]
-      if (typeof next !== 'object' || next === null) node[key] = {}
-      node = node[key] as Record<string, unknown>
-    }
-    node[path[path.length - 1] as string] = value
-  }
-
-  /** An env override that fails validation is named as the env var, not as a line of the file. */
-  function fromEnvOrFile (error: ZodError): StartupError {
-    const issue = error.issues[0]
-    const joined = issue?.path.join('.')
-    const override = ENV_OVERRIDES.find((o) => o.path.join('.') === joined && env[o.name] !== undefined && env[o.name] !== '')
-    if (issue !== undefined && override !== undefined) {
-      return new StartupError(file, joined ?? '', `${issue.message} (from environment variable ${override.name})`)
-    }
-    return toStartupError(source, error)
   }
 }
 

@@ -82,7 +82,12 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
     const path = `${prefix}/${object.location.split('/').map(rfc3986).join('/')}`
     const query: Record<string, string> = object.version.startsWith('"') ? {} : { versionId: object.version }
     const signed = await this.presigner.presign({
-      method: 'GET', protocol, hostname, ...(port === undefined ? {} : { port }), path, query,
+      method: 'GET',
+      protocol,
+      hostname,
+      ...(port === undefined ? {} : { port }),
+      path,
+      query,
       headers: { host: port === undefined ? hostname : `${hostname}:${port}` }
     }, { expiresIn: seconds })
     const search = Object.entries(signed.query ?? {})

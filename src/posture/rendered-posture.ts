@@ -21,7 +21,7 @@ interface LinkTemplate {
  * backslash or control character), so the common case skips JSON.stringify.
  */
 function jsonStringContent (value: string): string {
-  return /["\\\u0000-\u001f]/.test(value) ? JSON.stringify(value).slice(1, -1) : value
+  return /["\\\p{Cc}]/u.test(value) ? JSON.stringify(value).slice(1, -1) : value
 }
 
 /** Bytes ready to send, with the headers that describe them. */

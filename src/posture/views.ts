@@ -124,7 +124,7 @@ function refForTier (ref: EvidenceRef, tier: Tier, linkFor?: EvidenceLinkFor): E
   // Manifest items get a fresh, expiring link: every item for auditors, public items for everyone.
   const link = (tier === 'auditor' || needed === 'public') && typeof ref.id === 'string' ? linkFor?.(ref.id) : undefined
   if (link !== undefined) Object.assign(out, link)
-  return [out as EvidenceRef]
+  return [out]
 }
 
 function isDownloadUrl (ref: string): boolean {

@@ -20,7 +20,7 @@ describe('the audit table', () => {
 
   it('never passes a control character from a client to the terminal', () => {
     const row = tableRow({ event: 'http_request', path: '/\u001b]0;pwned\u0007', tenant: 'a\u009bb' })
-    expect(row).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    expect(row).not.toMatch(/(?!\n)\p{Cc}/u)
     expect(row).toContain('/?]0;pwned?')
   })
 })

@@ -6,7 +6,6 @@ import { writeProject } from '../helpers/build.ts'
 import { jsonLines } from '../helpers/json-lines.ts'
 import { runEntry, startServer, type RunningServer } from '../helpers/process.ts'
 
-
 async function stop (server: RunningServer): Promise<void> {
   server.child.kill('SIGTERM')
   await server.exited

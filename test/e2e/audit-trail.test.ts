@@ -5,7 +5,6 @@ import { writeProject } from '../helpers/build.ts'
 import { jsonLines } from '../helpers/json-lines.ts'
 import { startServer } from '../helpers/process.ts'
 
-
 describe('the audit trail of the real process', () => {
   it('has a line for every answered request, even when the process is killed right after the last one', async () => {
     const { dir, config } = writeProject(['rate_limit: { max: 1000, window: 1m }'])

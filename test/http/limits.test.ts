@@ -17,7 +17,7 @@ function raw (request: string, hold = false): Promise<string> {
     const socket = connect(port, '127.0.0.1')
     let answer = ''
     socket.setEncoding('utf8')
-    socket.on('data', (chunk) => { answer += chunk })
+    socket.on('data', (chunk: string) => { answer += chunk })
     socket.on('end', () => resolve(answer))
     socket.on('error', reject)
     socket.write(request)

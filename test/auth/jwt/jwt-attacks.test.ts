@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { exportSPKI, importJWK, type JWK } from 'jose'
+import { exportSPKI, importJWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, type TestApp } from '../../helpers/build.ts'
 import { expectError } from '../../helpers/expect-error.ts'
@@ -72,7 +72,7 @@ describe('rejected tokens', () => {
   })
 
   it('HS256 signed with the RSA public key as its secret (algorithm confusion)', async () => {
-    const pem = await exportSPKI(await importJWK(rsa.publicJwk as JWK, 'RS256') as Parameters<typeof exportSPKI>[0])
+    const pem = await exportSPKI(await importJWK(rsa.publicJwk, 'RS256') as Parameters<typeof exportSPKI>[0])
     const now = Math.floor(Date.now() / 1000)
     const signingInput = `${b64url({ alg: 'HS256', kid: rsa.kid, typ: 'JWT' })}.${b64url({ iss: ISSUER, aud: AUDIENCE, sub: 'x', iat: now, exp: now + 600, cpx_tenants: ['acme'], cpx_tier: 'auditor' })}`
     const signature = createHmac('sha256', pem).update(signingInput).digest('base64url')
