@@ -28,8 +28,9 @@ describe('the audit chain of the real process', () => {
     expect(server.stderr()).toMatch(/"seq":4,"file":"[^"]*audit\.log","msg":"audit chain continues"/)
     await hit(server, '/nope', 2)
     renameSync(file, `${file}.1`)
+    const reloaded = server.nextLog('posture reloaded')
     server.child.kill('SIGHUP')
-    for (let i = 0; i < 50 && !server.stderr().includes('posture reloaded'); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    await reloaded
     await hit(server, '/cpx/acme', 2)
     await stop(server)
 

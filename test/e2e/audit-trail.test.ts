@@ -30,8 +30,9 @@ describe('the audit trail of the real process', () => {
     for (let i = 0; i < 5; i++) await hit()
     renameSync(file, `${file}.1`)
     for (let i = 0; i < 3; i++) await hit()
+    const reloaded = server.nextLog('posture reloaded')
     server.child.kill('SIGHUP')
-    for (let i = 0; i < 50 && !server.stderr().includes('posture reloaded'); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    await reloaded
     for (let i = 0; i < 5; i++) await hit()
     server.child.kill('SIGTERM')
     await server.exited

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
 import { copyExample, EXAMPLE_POSTURE_DIR } from '../helpers/build.ts'
@@ -56,14 +55,16 @@ describe('the real server process', () => {
     const file = join(dir, 'posture', 'globex.yaml')
     writeFileSync(file, 'frameworks:\n  - { name: SOC2, status: compliant, score: 1 }\n  - { name: PCI-DSS, status: compliant, score: 1 }\n')
     writeFileSync(join(dir, 'posture', '_default.yaml'), readFileSync(join(EXAMPLE_POSTURE_DIR, '_default.yaml'), 'utf8').replace('score: 0.93', 'score: 0.95'))
+    const reloaded = server.nextLog('posture reloaded')
     server.child.kill('SIGHUP')
-    await waitFor(() => server.stderr().includes('posture reloaded'))
-    const reloaded = await (await fetch(`${server.baseUrl}/cpx?framework=iso27001`)).json() as { frameworks: Array<{ score: number }> }
-    expect(reloaded.frameworks[0]?.score).toBe(0.95)
+    await reloaded
+    const fresh = await (await fetch(`${server.baseUrl}/cpx?framework=iso27001`)).json() as { frameworks: Array<{ score: number }> }
+    expect(fresh.frameworks[0]?.score).toBe(0.95)
 
     writeFileSync(join(dir, 'posture', '_default.yaml'), 'frameworks:\n  - { name: SOC2, status: great, score: 1 }\n')
+    const failed = server.nextLog('posture reload failed')
     server.child.kill('SIGHUP')
-    await waitFor(() => server.stderr().includes('posture reload failed'))
+    await failed
     expect(server.stderr()).toMatch(/_default\.yaml: frameworks\[0\]\.status/)
     const still = await (await fetch(`${server.baseUrl}/cpx?framework=iso27001`)).json() as { frameworks: Array<{ score: number }> }
     expect(still.frameworks[0]?.score).toBe(0.95)
@@ -93,8 +94,3 @@ describe('start-up errors', () => {
     expect(result.stderr).toContain(`${join(dir, 'posture', 'acme.yaml')}: frameworks[0].score:`)
   })
 })
-
-async function waitFor (condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await sleep(50)
-  expect(condition()).toBe(true)
-}

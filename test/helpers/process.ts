@@ -18,6 +18,11 @@ export interface RunningServer {
   stdout: () => string
   /** Resolves with the exit code once the process is gone. */
   exited: Promise<number | null>
+  /**
+   * Resolves when stderr next shows `text`, counting only what is written after the call: call
+   * it before the signal whose answer it waits for. Rejects after 10 s, or if the process exits.
+   */
+  nextLog: (text: string) => Promise<void>
 }
 
 /** Starts `node dist/server.js --config FILE` (with `env` added) and waits for its "listening" log line. */
@@ -40,7 +45,21 @@ export async function startServer (configFile: string, env: Record<string, strin
     })
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${stderr}`)) })
   })
-  return { child, baseUrl, stderr: () => stderr, stdout: () => stdout, exited }
+  const nextLog = (text: string): Promise<void> => {
+    const from = stderr.length
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!stderr.includes(text, from)) return
+        done()
+        resolve()
+      }
+      const timer = setTimeout(() => { done(); reject(new Error(`no "${text}" on stderr within 10 s:\n${stderr.slice(from)}`)) }, 10_000)
+      const done = () => { clearTimeout(timer); child.stderr?.off('data', check) }
+      child.stderr?.on('data', check)
+      void exited.then((code) => { done(); reject(new Error(`server exited with ${code} before "${text}":\n${stderr.slice(from)}`)) })
+    })
+  }
+  return { child, baseUrl, stderr: () => stderr, stdout: () => stdout, exited, nextLog }
 }
 
 /** Runs a compiled entry point to completion. */

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { errors, type FlattenedJWSInput } from 'jose'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { JwksUnavailableError, RemoteJwks } from '../../../src/auth/jwt/remote-jwks.ts'
 import { JwksServer, makeKey, type SigningKey } from '../../helpers/jwt.ts'
 
@@ -11,12 +10,22 @@ let a: SigningKey
 let b: SigningKey
 
 beforeEach(async () => {
+  // Only the clock RemoteJwks reads is faked: the JWKS server and fetch run on real sockets.
+  vi.useFakeTimers({ toFake: ['Date'] })
   a = await makeKey('ES256', 'key-a')
   b = await makeKey('ES256', 'key-b')
   server = await new JwksServer().start()
   server.keys = [a.publicJwk]
 })
-afterEach(async () => { await server.stop() })
+afterEach(async () => {
+  vi.useRealTimers()
+  await server.stop()
+})
+
+/** Time passes for RemoteJwks, without the test waiting for it. */
+function pass (ms: number): void {
+  vi.setSystemTime(Date.now() + ms)
+}
 
 function remote (opts: Partial<{ maxAgeMs: number, cooldownMs: number }> = {}, refreshErrors: string[] = []) {
   return new RemoteJwks(`${server.url}/jwks.json`, { maxAgeMs: 60_000, cooldownMs: 50, timeoutMs: 1000, onRefreshError: (r) => refreshErrors.push(r), ...opts })
@@ -35,7 +44,7 @@ describe('RemoteJwks', () => {
     const jwks = remote()
     await keyFor(jwks, 'key-a')
     server.keys = [a.publicJwk, b.publicJwk]
-    await sleep(60)
+    pass(60)
     await expect(keyFor(jwks, 'key-b')).resolves.toBeDefined()
     expect(server.hitsOf('/jwks.json')).toBe(2)
   })
@@ -52,7 +61,7 @@ describe('RemoteJwks', () => {
     await keyFor(jwks, 'key-a')
     server.keys = [b.publicJwk]
     await expect(keyFor(jwks, 'key-a')).resolves.toBeDefined()
-    await sleep(150)
+    pass(150)
     await expect(keyFor(jwks, 'key-a')).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey)
   })
 
@@ -61,7 +70,7 @@ describe('RemoteJwks', () => {
     const jwks = remote({ maxAgeMs: 100 }, refreshErrors)
     await keyFor(jwks, 'key-a')
     server.down = true
-    await sleep(150)
+    pass(150)
     await expect(keyFor(jwks, 'key-a')).resolves.toBeDefined()
     expect(refreshErrors).toEqual(['JWKS answered HTTP 503'])
   })
@@ -75,7 +84,7 @@ describe('RemoteJwks', () => {
     const jwks = remote()
     await keyFor(jwks, 'key-a')
     server.down = true
-    await sleep(60)
+    pass(60)
     await expect(keyFor(jwks, 'key-b')).rejects.toBeInstanceOf(JwksUnavailableError)
   })
 
