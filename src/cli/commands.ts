@@ -11,6 +11,7 @@ import { formatNewKey, newKey } from './keys.ts'
 import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 
 const CONFIG: OptionSpec = { type: 'string', value: 'PATH', help: 'the config file (default: $CPXD_CONFIG, else config/cpxd.yaml)' }
+const TIER: OptionSpec = { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' }
 const KEY_FILE: OptionSpec = { type: 'string', value: 'PATH', help: 'the audit key (default: the one the config names)' }
 
 function configOf (args: ParsedArgs) {
@@ -46,7 +47,7 @@ const keysNew: Command = {
   name: 'keys new',
   summary: 'print a new API key once, with the config entry that holds its hash',
   options: {
-    tier: { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' },
+    tier: TIER,
     tenants: { type: 'string', value: 'a,b', help: 'the tenants it may read; * for every tenant' },
     id: { type: 'string', value: 'ID', help: 'the key id in the config (default: made from tenant or tier)' }
   },
@@ -90,7 +91,7 @@ const tokenMint: Command = {
   options: {
     tenant: { type: 'string', value: 'a,b', help: 'the tenants it grants' },
     tenants: { type: 'string', value: 'a,b', help: 'the same as --tenant' },
-    tier: { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' },
+    tier: TIER,
     ttl: { type: 'string', value: 'DURATION', help: 'how long it lives (default 15m)' },
     sub: { type: 'string', value: 'NAME', help: 'its subject (default dev-user)' },
     config: CONFIG
