@@ -65,7 +65,7 @@ function evidenceCommand (name: 'index' | 'verify', summary: string): Command {
       const { config } = configOf(args)
       const interactive = name === 'index' && process.stderr.isTTY
       const progress = name === 'index' ? (line: string) => process.stderr.write(interactive ? `\r${line}` : `${line}\n`) : undefined
-      const report = await checkEvidence(config, progress)
+      const report = await checkEvidence(config, progress, { fresh: name === 'verify' })
       if (interactive) process.stderr.write('\n')
       process.stdout.write(report.text)
       process.exitCode = report.exitCode

@@ -8,11 +8,13 @@ export interface EvidenceReport {
 }
 
 /**
- * `cpxd evidence index` and `verify`: hash every evidence item now (through the same cache the
- * server uses, so the server starts warm) and report each item withheld, with why.
+ * `cpxd evidence index` and `verify`: hash every evidence item now and report each item withheld,
+ * with why. `index` goes through the cache the server uses (so the server starts warm); `verify`
+ * (`fresh`) reads every object's bytes and trusts no cached hash.
  */
-export async function checkEvidence (config: CpxdConfig, progress?: (line: string) => void): Promise<EvidenceReport> {
-  const { evidence } = await loadPostureVersion(config, progress === undefined ? undefined : (done, total) => progress(progressBar(done, total)))
+export async function checkEvidence (config: CpxdConfig, progress?: (line: string) => void, options: { fresh?: boolean } = {}): Promise<EvidenceReport> {
+  const onProgress = progress === undefined ? undefined : (done: number, total: number) => { progress(progressBar(done, total)) }
+  const { evidence } = await loadPostureVersion(config, { onProgress, fresh: options.fresh })
   const lines = [`${evidence.items.size} evidence item${evidence.items.size === 1 ? '' : 's'} verified`]
   for (const failure of evidence.failures) lines.push(`FAILED ${failure.tenant}/${failure.id}: ${failure.reason}: ${failure.message}`)
   return { text: `${lines.join('\n')}\n`, exitCode: evidence.failures.length === 0 ? 0 : 1 }

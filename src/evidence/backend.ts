@@ -19,6 +19,7 @@ export interface EvidenceBackend<O extends EvidenceObject = EvidenceObject> {
   readonly delivery: 'direct' | 'gateway'
   /** Throws EvidenceLocationError when the object is missing or not allowed. */
   locate (location: string): Promise<O>
+  /** The object's bytes; throws EvidenceChangedError when it is no longer the object located. */
   open (object: O): Promise<Readable>
   /** False once the object changed since it was located (it must not be served under the old hash). */
   unchanged (object: O): Promise<boolean>
@@ -38,4 +39,9 @@ export class EvidenceLocationError extends Error {
     super(message)
     this.reason = reason
   }
+}
+
+/** The object is no longer the one that was located and hashed: its bytes must not be served. */
+export class EvidenceChangedError extends Error {
+  override readonly name = 'EvidenceChangedError'
 }

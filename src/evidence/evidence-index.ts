@@ -1,4 +1,4 @@
-import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject, type LocationReason } from './backend.ts'
+import { EvidenceChangedError, EvidenceLocationError, type EvidenceBackend, type EvidenceObject, type LocationReason } from './backend.ts'
 import type { HashCache } from './hash-cache.ts'
 import type { EvidenceItem } from './evidence-item.ts'
 import { hashStream } from './hash-stream.ts'
@@ -20,7 +20,7 @@ export interface IndexedEvidence {
 export interface EvidenceFailure {
   readonly tenant: string
   readonly id: string
-  readonly reason: Extract<AuditReason, 'hash_mismatch' | 'no_backend'> | LocationReason
+  readonly reason: Extract<AuditReason, 'hash_mismatch' | 'no_backend' | 'evidence_changed'> | LocationReason
   readonly message: string
 }
 
@@ -38,6 +38,12 @@ export function evidenceKey (tenant: string, id: string): string {
   return `${tenant}/${id}`
 }
 
+export interface IndexOptions {
+  readonly onProgress?: (done: number, total: number) => void
+  /** Hash every object's bytes, trusting no cached hash (`cpxd evidence verify`). */
+  readonly fresh?: boolean
+}
+
 /**
  * Finds and hashes every evidence item, each at most once per version of the object: a cache hit
  * costs a stat, a miss streams the object once. Runs at start-up and reload, never in a request.
@@ -48,22 +54,22 @@ export async function indexEvidence (
   postures: ReadonlyMap<string, { readonly evidence: readonly EvidenceItem[] }>,
   backends: EvidenceBackends,
   cache: HashCache,
-  onProgress?: (done: number, total: number) => void
+  options: IndexOptions = {}
 ): Promise<EvidenceIndex> {
   const items = new Map<string, IndexedEvidence>()
   const failures: EvidenceFailure[] = []
   const work = [...postures].flatMap(([tenant, doc]) => doc.evidence.map((item) => ({ tenant, item })))
   let done = 0
   for (const { tenant, item } of work) {
-    const outcome = await indexOne(tenant, item, backends, cache)
+    const outcome = await indexOne(tenant, item, backends, cache, options.fresh ?? false)
     if ('reason' in outcome) failures.push(outcome)
     else items.set(evidenceKey(tenant, item.id), outcome)
-    onProgress?.(++done, work.length)
+    options.onProgress?.(++done, work.length)
   }
   return { items, failures }
 }
 
-async function indexOne (tenant: string, item: EvidenceItem, backends: EvidenceBackends, cache: HashCache): Promise<IndexedEvidence | EvidenceFailure> {
+async function indexOne (tenant: string, item: EvidenceItem, backends: EvidenceBackends, cache: HashCache, fresh: boolean): Promise<IndexedEvidence | EvidenceFailure> {
   const backend = backends.get(item.backend)
   if (backend === undefined) return { tenant, id: item.id, reason: 'no_backend', message: `the ${item.backend} backend is not configured (evidence.${item.backend})` }
   let object: EvidenceObject
@@ -73,9 +79,14 @@ async function indexOne (tenant: string, item: EvidenceItem, backends: EvidenceB
     if (!(err instanceof EvidenceLocationError)) throw err
     return { tenant, id: item.id, reason: err.reason, message: err.message }
   }
-  let entry = cache.get(object.cacheKey)
+  let entry = fresh ? undefined : cache.get(object.cacheKey)
   if (entry === undefined) {
-    entry = await hashStream(await backend.open(object))
+    try {
+      entry = await hashStream(await backend.open(object))
+    } catch (err) {
+      if (!(err instanceof EvidenceChangedError)) throw err
+      return { tenant, id: item.id, reason: 'evidence_changed', message: `${err.message}; the next reload indexes it again` }
+    }
     cache.set(object.cacheKey, entry)
   }
   if (item.sha256 !== undefined && item.sha256 !== entry.sha256) {

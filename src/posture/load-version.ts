@@ -1,5 +1,5 @@
 import type { CpxdConfig } from '../config/schema.ts'
-import { evidenceKey, indexEvidence, NO_EVIDENCE, type EvidenceIndex } from '../evidence/evidence-index.ts'
+import { evidenceKey, indexEvidence, NO_EVIDENCE, type EvidenceIndex, type IndexOptions } from '../evidence/evidence-index.ts'
 import { openBackends, openHashCache } from '../evidence/open-backends.ts'
 import { attachEvidence } from './attach-evidence.ts'
 import { loadPostureDocuments } from './loader.ts'
@@ -14,11 +14,11 @@ export type PostureSourceConfig = Pick<CpxdConfig, 'posture_dir' | 'evidence'>
  * (each object hashed at most once per version of it, through the hash cache), and the rendered
  * answers with evidence references attached. Withheld evidence is in `evidence.failures`.
  */
-export async function loadPostureVersion (config: PostureSourceConfig, onProgress?: (done: number, total: number) => void): Promise<PostureVersion> {
+export async function loadPostureVersion (config: PostureSourceConfig, options: IndexOptions = {}): Promise<PostureVersion> {
   const documents = loadPostureDocuments(config.posture_dir)
   const used = new Set([...documents.values()].flatMap((doc) => doc.evidence.map((item) => item.backend)))
   const evidence: EvidenceIndex = used.size > 0
-    ? await indexEvidence(documents, openBackends(config.evidence, used, config.posture_dir), openHashCache(config.evidence), onProgress)
+    ? await indexEvidence(documents, openBackends(config.evidence, used, config.posture_dir), openHashCache(config.evidence), options)
     : NO_EVIDENCE
   const postures = new Map([...documents].map(([tenant, doc]) => {
     const indexed = doc.evidence.filter((item) => evidence.items.has(evidenceKey(tenant, item.id)))

@@ -1,16 +1,23 @@
 import { basename } from 'node:path'
+import type { Readable } from 'node:stream'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { TIERS } from '../domain/tier.ts'
 import { invalidLink, linkExpired, notFound, unavailable } from '../errors.ts'
 import { EVIDENCE_ID_PATTERN } from '../evidence/evidence-item.ts'
 import { contentTypeOf, safeFilename } from '../evidence/content-type.ts'
-import type { LocalObject } from '../evidence/local-store.ts'
+import { EvidenceChangedError } from '../evidence/backend.ts'
+import type { IndexedEvidence } from '../evidence/evidence-index.ts'
 import { commonErrorResponses, emptyBodySchema, errorBodySchema, streamedBodySchema } from '../http/error-schema.ts'
 import { DEFAULT_POSTURE, isTenantId } from '../domain/tenant-id.ts'
 
 /** A gateway redirect to storage lives at most this long (the issue's bound: 5 minutes). */
 const REDIRECT_LIFETIME_SECONDS = 300
+
+function evidenceChanged () {
+  return unavailable(60, 'evidence_changed', 'this evidence changed since it was indexed; fetch the posture again after the next reload')
+}
 
 /** One message for every way a link can be malformed: nothing about which part, and never zod's words. */
 const MALFORMED = { error: 'this evidence link is malformed' }
@@ -28,44 +35,75 @@ const querySchema = z.strictObject({
   s: z.string(MALFORMED).regex(/^[A-Za-z0-9_-]{43}$/, MALFORMED)
 }, MALFORMED)
 
+type LinkParams = z.output<typeof paramsSchema>
+type LinkQuery = z.output<typeof querySchema>
+
 /**
  * `GET /evidence/<tenant>/<item>?p&t&e&s`: the gateway behind auditors' evidence links. The link
  * itself is the credential (a browser following it sends nothing else): its HMAC binds tenant,
  * item, principal, tier and expiry. A changed field is a 403; a good link past its time a 410.
- * The file is streamed with its SHA-256 in `Repr-Digest` (RFC 9530), as an attachment.
+ * The file is streamed with its SHA-256 in `Repr-Digest` (RFC 9530), as an attachment. HEAD is
+ * answered from what was indexed and opens nothing: reading a file only to throw its bytes away
+ * would let a client make cpxd read any amount for nothing.
  */
 const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) {
-  app.get('/evidence/:tenant/:item', {
-    schema: {
-      params: paramsSchema,
-      querystring: querySchema,
-      response: { 200: streamedBodySchema, 302: emptyBodySchema, ...commonErrorResponses, 403: errorBodySchema, 410: errorBodySchema }
-    },
-    config: { audit: 'evidence_access' }
-  }, async function followEvidenceLink (request, reply) {
-    const { tenant, item } = request.params
-    const query = request.query
+  const schema = {
+    params: paramsSchema,
+    querystring: querySchema,
+    response: { 200: streamedBodySchema.or(emptyBodySchema), 302: emptyBodySchema, ...commonErrorResponses, 403: errorBodySchema, 410: errorBodySchema }
+  }
+  const config = { audit: 'evidence_access' }
+
+  /** The evidence a link names, once its signature and expiry check out. */
+  function linkedEvidence (request: FastifyRequest, params: LinkParams, query: LinkQuery): IndexedEvidence {
+    const { tenant, item } = params
     const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
     request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t }
     if (!app.gatewaySigner.verify(claims, query.s)) throw invalidLink()
     if (Date.now() / 1000 > claims.expires) throw linkExpired()
     const indexed = app.posture.current?.evidenceItem(tenant, item)
     if (indexed === undefined) throw notFound('no such evidence')
-    if (!await indexed.backend.unchanged(indexed.object)) {
-      throw unavailable(60, 'evidence_changed', 'this evidence changed since it was indexed; fetch the posture again after the next reload')
-    }
+    return indexed
+  }
+
+  /** Headers of the answer; a redirect to storage when the backend presigns. */
+  async function describe (reply: FastifyReply, indexed: IndexedEvidence): Promise<string | undefined> {
+    const { backend, object } = indexed
     reply.header('cache-control', 'private, no-store')
-    if (indexed.backend.presign !== undefined) {
+    if (backend.presign !== undefined) {
+      if (!await backend.unchanged(object)) throw evidenceChanged()
       // Storage serves the bytes; the hop through cpxd is what gets audited. Short-lived on purpose.
-      return reply.redirect(await indexed.backend.presign(indexed.object, REDIRECT_LIFETIME_SECONDS), 302)
+      return backend.presign(object, REDIRECT_LIFETIME_SECONDS)
     }
-    const path = (indexed.object as LocalObject).path
-    return reply
-      .header('content-type', contentTypeOf(path))
+    const name = basename(object.location)
+    reply
+      .header('content-type', contentTypeOf(name))
       .header('content-length', String(indexed.size))
-      .header('content-disposition', `attachment; filename="${safeFilename(basename(path))}"`)
+      .header('content-disposition', `attachment; filename="${safeFilename(name)}"`)
       .header('repr-digest', `sha-256=:${Buffer.from(indexed.sha256, 'hex').toString('base64')}:`)
-      .send(await indexed.backend.open(indexed.object))
+    return undefined
+  }
+
+  app.get('/evidence/:tenant/:item', { schema, config, exposeHeadRoute: false }, async function followEvidenceLink (request, reply) {
+    const indexed = linkedEvidence(request, request.params, request.query)
+    const redirect = await describe(reply, indexed)
+    if (redirect !== undefined) return reply.redirect(redirect, 302)
+    let bytes: Readable
+    try {
+      bytes = await indexed.backend.open(indexed.object)
+    } catch (err) {
+      if (err instanceof EvidenceChangedError) throw evidenceChanged()
+      throw err
+    }
+    return reply.send(bytes)
+  })
+
+  app.head('/evidence/:tenant/:item', { schema, config }, async function describeEvidence (request, reply) {
+    const indexed = linkedEvidence(request, request.params, request.query)
+    const redirect = await describe(reply, indexed)
+    if (redirect !== undefined) return reply.redirect(redirect, 302)
+    if (!await indexed.backend.unchanged(indexed.object)) throw evidenceChanged()
+    return reply.send(null)
   })
 }
 
