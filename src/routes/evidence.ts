@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import type { Readable } from 'node:stream'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { TIERS } from '../domain/tier.ts'
@@ -54,38 +54,8 @@ const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) 
   }
   const config = { audit: 'evidence_access' }
 
-  /** The evidence a link names, once its signature and expiry check out. */
-  function linkedEvidence (request: FastifyRequest, params: LinkParams, query: LinkQuery): IndexedEvidence {
-    const { tenant, item } = params
-    const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
-    request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t }
-    if (!app.gatewaySigner.verify(claims, query.s)) throw invalidLink()
-    if (Date.now() / 1000 > claims.expires) throw linkExpired()
-    const indexed = app.posture.current?.evidenceItem(tenant, item)
-    if (indexed === undefined) throw notFound('no such evidence')
-    return indexed
-  }
-
-  /** Headers of the answer; a redirect to storage when the backend presigns. */
-  async function describe (reply: FastifyReply, indexed: IndexedEvidence): Promise<string | undefined> {
-    const { backend, object } = indexed
-    reply.header('cache-control', 'private, no-store')
-    if (backend.presign !== undefined) {
-      if (!await backend.unchanged(object)) throw evidenceChanged()
-      // Storage serves the bytes; the hop through cpxd is what gets audited. Short-lived on purpose.
-      return backend.presign(object, REDIRECT_LIFETIME_SECONDS)
-    }
-    const name = basename(object.location)
-    reply
-      .header('content-type', contentTypeOf(name))
-      .header('content-length', String(indexed.size))
-      .header('content-disposition', `attachment; filename="${safeFilename(name)}"`)
-      .header('repr-digest', `sha-256=:${Buffer.from(indexed.sha256, 'hex').toString('base64')}:`)
-    return undefined
-  }
-
   app.get('/evidence/:tenant/:item', { schema, config, exposeHeadRoute: false }, async function followEvidenceLink (request, reply) {
-    const indexed = linkedEvidence(request, request.params, request.query)
+    const indexed = linkedEvidence(app, request, request.params, request.query)
     const redirect = await describe(reply, indexed)
     if (redirect !== undefined) return reply.redirect(redirect, 302)
     let bytes: Readable
@@ -99,7 +69,7 @@ const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) 
   })
 
   app.head('/evidence/:tenant/:item', { schema, config }, async function describeEvidence (request, reply) {
-    const indexed = linkedEvidence(request, request.params, request.query)
+    const indexed = linkedEvidence(app, request, request.params, request.query)
     const redirect = await describe(reply, indexed)
     if (redirect !== undefined) return reply.redirect(redirect, 302)
     if (!await indexed.backend.unchanged(indexed.object)) throw evidenceChanged()
@@ -108,3 +78,33 @@ const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) 
 }
 
 export default evidenceRoute
+
+/** The evidence a link names, once its signature and expiry check out. */
+function linkedEvidence (app: FastifyInstance, request: FastifyRequest, params: LinkParams, query: LinkQuery): IndexedEvidence {
+  const { tenant, item } = params
+  const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
+  request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t }
+  if (!app.gatewaySigner.verify(claims, query.s)) throw invalidLink()
+  if (Date.now() / 1000 > claims.expires) throw linkExpired()
+  const indexed = app.posture.current?.evidenceItem(tenant, item)
+  if (indexed === undefined) throw notFound('no such evidence')
+  return indexed
+}
+
+/** Headers of the answer; a redirect to storage when the backend presigns. */
+async function describe (reply: FastifyReply, indexed: IndexedEvidence): Promise<string | undefined> {
+  const { backend, object } = indexed
+  reply.header('cache-control', 'private, no-store')
+  if (backend.presign !== undefined) {
+    if (!await backend.unchanged(object)) throw evidenceChanged()
+    // Storage serves the bytes; the hop through cpxd is what gets audited. Short-lived on purpose.
+    return backend.presign(object, REDIRECT_LIFETIME_SECONDS)
+  }
+  const name = basename(object.location)
+  reply
+    .header('content-type', contentTypeOf(name))
+    .header('content-length', String(indexed.size))
+    .header('content-disposition', `attachment; filename="${safeFilename(name)}"`)
+    .header('repr-digest', `sha-256=:${Buffer.from(indexed.sha256, 'hex').toString('base64')}:`)
+  return undefined
+}

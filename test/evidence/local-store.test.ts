@@ -32,7 +32,6 @@ describe('LocalEvidenceStore', () => {
     expect(() => store.locateSync(location)).toThrow(message)
   })
 
-
   it('notices when a located file is rewritten', async () => {
     const dir = scratchDir({ 'f.txt': 'one' })
     const local = new LocalEvidenceStore(dir)
