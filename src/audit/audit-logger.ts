@@ -4,6 +4,7 @@ import type { AuditKeySecret } from '../config/secrets.ts'
 import { StartupError } from '../startup-error.ts'
 import { AuditChain } from './audit-chain.ts'
 import { loadAuditKey } from './audit-key.ts'
+import { lockAuditFile, type AuditLock } from './audit-lock.ts'
 import { findChainHead } from './chain-head.ts'
 import { GroupCommitFile } from './group-commit-file.ts'
 
@@ -42,12 +43,18 @@ export interface OpenedAuditLog {
  * the file or, after rotation, of the newest rotated file.
  */
 export async function openAuditLog (audit: CpxdConfig['audit'], keySecret: AuditKeySecret, configFile: string): Promise<OpenedAuditLog> {
+  // Before anything is read or written: the chain's head is only the head if no one else writes.
+  const lock = await lockAuditFile(audit.file, configFile).catch((err: unknown) => {
+    if (err instanceof StartupError) throw err
+    throw new StartupError(configFile, 'audit.file', `${audit.file} cannot be locked: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
+  })
   const found = await findChainHead(audit.file)
   const { key, created } = loadAuditKey(audit, keySecret, configFile, found.head.seq > 0)
   let log: AuditLog
   try {
-    log = createAuditLog(audit.file, new AuditChain(key, found.head))
+    log = createAuditLog(audit.file, new AuditChain(key, found.head), lock)
   } catch (err) {
+    lock.release()
     throw new StartupError(configFile, 'audit.file', `${audit.file} cannot be opened for appending: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
   }
   return {
@@ -59,7 +66,7 @@ export async function openAuditLog (audit: CpxdConfig['audit'], keySecret: Audit
 }
 
 /** `file` is a path to append to, or `-` for stdout; with `chain`, lines carry `seq` and `chain`. */
-export function createAuditLog (file: string, chain?: AuditChain): AuditLog {
+export function createAuditLog (file: string, chain?: AuditChain, lock?: AuditLock): AuditLog {
   const destination = new GroupCommitFile(file, chain)
   const logger = pino({
     base: null,
@@ -73,7 +80,10 @@ export function createAuditLog (file: string, chain?: AuditChain): AuditLog {
     logger,
     written: () => destination.written(),
     reopen: () => { destination.reopen() },
-    close: () => { destination.close() }
+    close: () => {
+      destination.close()
+      lock?.release()
+    }
   }
 }
 
