@@ -12,6 +12,7 @@ import authentication from './plugins/app/authentication.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
 import posture from './plugins/app/posture.ts'
+import requestChecks from './plugins/app/request-checks.ts'
 import requestId from './plugins/app/request-id.ts'
 import tenantAuthorization from './plugins/app/tenant-authorization.ts'
 import cors from './plugins/external/cors.ts'
@@ -21,6 +22,7 @@ import cpxRoute from './routes/cpx.ts'
 import cpxTenantRoute from './routes/cpx-tenant.ts'
 import evidenceRoute from './routes/evidence.ts'
 import healthRoutes from './routes/health.ts'
+import malformedUrlRoute from './routes/malformed-url.ts'
 
 export interface AppDependencies {
   /** The server's is chained (openAuditLog); tests may pass a plain one. */
@@ -52,10 +54,12 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(authentication, { auth: config.auth, jwtKeys: deps.secrets.jwtKeys, configFile: deps.configFile })
   await app.register(rateLimit, { max: config.rate_limit.max, windowMs: config.rate_limit.window })
   await app.register(bodyLimit, { maxBytes: config.server.body_limit })
+  await app.register(requestChecks)
   await app.register(posture, { posture_dir: config.posture_dir, evidence: config.evidence })
   await app.register(evidenceLinks, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: deps.secrets.gatewayKey })
 
   await app.register(healthRoutes)
+  await app.register(malformedUrlRoute)
   await app.register(evidenceRoute)
   await app.register(cpxRoute, { publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
   await app.register(async function tenantScope (scope) {

@@ -53,6 +53,10 @@ export const AUDIT_REASONS = {
   not_found: 'the evidence object does not exist',
   outside_root: 'the evidence path leaves its root (a symlink or special file)',
   no_backend: 'the posture names a backend the config does not set up',
+  // A request cpxd could not take as it was sent (400, 417).
+  malformed_url: 'a URL whose percent-encoding does not decode',
+  missing_host: 'an HTTP/1.1 request without a Host header',
+  unsupported_expectation: 'an Expect header other than 100-continue',
   // client_error: what Node's HTTP parser refused before routing.
   HPE_HEADER_OVERFLOW: 'request headers over server.max_header_size (431)',
   ERR_HTTP_REQUEST_TIMEOUT: 'a request that did not arrive within server.request_timeout (408)',

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   CPXD_ERR_LINK_EXPIRED: 410,
   CPXD_ERR_BODY_TOO_LARGE: 413,
   CPXD_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  CPXD_ERR_EXPECTATION_FAILED: 417,
   CPXD_ERR_RATE_LIMITED: 429,
   CPXD_ERR_HEADERS_TOO_LARGE: 431,
   CPXD_ERR_INTERNAL: 500,
@@ -49,8 +50,8 @@ function make (code: ErrorCode, message: string, headers?: ErrorHeaders, reason?
   return new CpxdError(code, ERROR_CODES[code], message, headers, reason)
 }
 
-export function badRequest (message: string): CpxdError {
-  return make('CPXD_ERR_BAD_REQUEST', message)
+export function badRequest (message: string, reason?: AuditReason): CpxdError {
+  return make('CPXD_ERR_BAD_REQUEST', message, {}, reason)
 }
 
 /**
@@ -91,6 +92,11 @@ export function bodyTooLarge (): CpxdError {
 
 export function unsupportedMediaType (): CpxdError {
   return make('CPXD_ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type')
+}
+
+/** An `Expect` header other than `100-continue` (RFC 9110 10.1.1). */
+export function expectationFailed (): CpxdError {
+  return make('CPXD_ERR_EXPECTATION_FAILED', 'cpxd meets no expectation but 100-continue', {}, 'unsupported_expectation')
 }
 
 export function rateLimited (retryAfterSeconds: number): CpxdError {

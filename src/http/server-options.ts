@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import { LogController, type FastifyHttpOptions } from 'fastify'
 import type { CpxdConfig } from '../config/schema.ts'
 import { clientErrorHandler } from './client-error.ts'
+import { rewriteMalformedUrl } from './malformed-url.ts'
 
 /** How the HTTP server itself behaves: limits and timeouts from `server`, logging, request ids. */
 export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>): FastifyHttpOptions<Server> {
@@ -21,14 +22,18 @@ export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>): Fast
       headersTimeout: server.headers_timeout,
       // Node checks the two timeouts above only this often (30 s by default), which would let a
       // slow client hold a socket for half a minute past its deadline.
-      connectionsCheckingInterval: 1000
+      connectionsCheckingInterval: 1000,
+      // Refused by cpxd instead (plugins/app/request-checks.ts), so the answer goes through its hooks.
+      requireHostHeader: false
     },
     requestTimeout: server.request_timeout,
     keepAliveTimeout: server.keep_alive_timeout,
     connectionTimeout: server.request_timeout * 2,
     handlerTimeout: server.handler_timeout,
-    // Long enough that an over-long tenant id reaches validation and gets a 400, not a 404.
-    routerOptions: { maxParamLength: 512 },
+    // Any parameter the header size allows reaches validation and gets cpxd's 400: the router's
+    // own 414 would skip every hook. No route has a regex parameter for this limit to protect.
+    routerOptions: { maxParamLength: server.max_header_size },
+    rewriteUrl: rewriteMalformedUrl,
     clientErrorHandler,
     return503OnClosing: true
   }

@@ -86,7 +86,8 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
     tier: principal?.tier ?? null,
     method: request.method,
     route: request.routeOptions.url ?? null,
-    path: pathOf(request.url),
+    // As sent: a URL that did not decode was routed elsewhere (http/malformed-url.ts).
+    path: pathOf(request.originalUrl),
     params,
     status: reply.statusCode,
     duration_ms: Math.round(reply.elapsedTime * 100) / 100

@@ -1,0 +1,88 @@
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { build, KEYS, type TestApp } from '../helpers/build.ts'
+
+let t: TestApp
+let port: number
+beforeAll(async () => {
+  t = await build({ rate_limit: { max: 100, window: '1m' } })
+  await t.app.listen({ host: '127.0.0.1', port: 0 })
+  port = (t.app.server.address() as { port: number }).port
+})
+afterAll(async () => { await t.app.close() })
+
+interface RawAnswer { status: number, headers: Record<string, string>, body: string }
+
+/** One request as raw bytes over a real socket, read to the end. */
+function raw (request: string): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let answer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      answer += chunk
+      if (answer.includes('\r\n\r\n')) {
+        const [head = '', ...rest] = answer.split('\r\n\r\n')
+        const length = /content-length: (\d+)/i.exec(head)?.[1]
+        if (length !== undefined && Buffer.byteLength(rest.join('\r\n\r\n')) >= Number(length)) socket.end()
+      }
+    })
+    socket.on('end', () => {
+      const [head = '', ...rest] = answer.split('\r\n\r\n')
+      const [statusLine = '', ...lines] = head.split('\r\n')
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]))
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') })
+    })
+    socket.on('error', reject)
+    socket.write(request)
+  })
+}
+
+const get = (path: string, headers: string[] = ['Host: cpxd.test']) => raw([`GET ${path} HTTP/1.1`, ...headers, 'Connection: close', '', ''].join('\r\n'))
+
+/** Went through cpxd: its error shape, a request id, the security headers, and an audit line. */
+function expectCpxdAnswer (answer: RawAnswer, status: number, code: string, message: string): void {
+  expect(answer.status).toBe(status)
+  expect(JSON.parse(answer.body)).toEqual({ error: { code, message, request_id: answer.headers['x-request-id'] } })
+  expect(answer.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'")
+  expect(answer.headers['x-content-type-options']).toBe('nosniff')
+  const line = t.auditLines().find((l) => l.request_id === answer.headers['x-request-id'])
+  expect(line).toMatchObject({ status })
+}
+
+describe('requests that would skip cpxd', () => {
+  it('malformed percent-encoding gets cpxd\'s 400, without echoing the link it came on', async () => {
+    expectCpxdAnswer(await get('/cpx/%ff'), 400, 'CPXD_ERR_BAD_REQUEST', 'the request URL is malformed')
+    const evidence = await get(`/evidence/acme/x%ff?p=api_key%3Aa&t=auditor&e=1&s=${'S'.repeat(43)}`)
+    expectCpxdAnswer(evidence, 400, 'CPXD_ERR_BAD_REQUEST', 'the request URL is malformed')
+    expect(JSON.stringify(t.auditLines())).not.toContain('S'.repeat(43))
+  })
+
+  it('a tenant id over 512 characters is a 400 from validation, not a 414', async () => {
+    expectCpxdAnswer(await get(`/cpx/${'a'.repeat(600)}`, ['Host: cpxd.test', `X-API-Key: ${KEYS.acmeCustomer}`]), 400, 'CPXD_ERR_BAD_REQUEST', 'tenant id must match ^[a-z0-9][a-z0-9-]{0,62}$')
+  })
+
+  it('an expectation cpxd cannot meet gets cpxd\'s 417', async () => {
+    expectCpxdAnswer(await get('/cpx', ['Host: cpxd.test', 'Expect: 999-x']), 417, 'CPXD_ERR_EXPECTATION_FAILED', 'cpxd meets no expectation but 100-continue')
+  })
+
+  it('HTTP/1.1 without Host gets cpxd\'s 400', async () => {
+    expectCpxdAnswer(await get('/cpx', []), 400, 'CPXD_ERR_BAD_REQUEST', 'an HTTP/1.1 request must carry a Host header')
+  })
+
+  it('each of them counts against the client\'s rate limit', async () => {
+    const app = await build({ rate_limit: { max: 2, window: '1m' } })
+    await app.app.listen({ host: '127.0.0.1', port: 0 })
+    const limitedPort = (app.app.server.address() as { port: number }).port
+    const previous = port
+    port = limitedPort
+    try {
+      const statuses = []
+      for (const request of [get('/cpx/%ff'), get('/cpx', ['Host: cpxd.test', 'Expect: 999-x']), get('/cpx', []), get('/cpx/%fe')]) statuses.push((await request).status)
+      expect(statuses.slice(2)).toEqual([429, 429])
+    } finally {
+      port = previous
+      await app.app.close()
+    }
+  })
+})
