@@ -48,11 +48,13 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(requestId)
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)
-  await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   // Authentication adds no hook here, only `identify`, which the rate limiter asks for its bucket;
   // routes run the check itself (preParsing), after the rate limit.
   await app.register(authentication, { auth: config.auth, jwtKeys: deps.secrets.jwtKeys, configFile: deps.configFile })
-  await app.register(rateLimit, { max: config.rate_limit.max, windowMs: config.rate_limit.window })
+  // The per-address limit runs before CORS, so preflights count; the per-caller limit runs at
+  // each route, after CORS has added its headers, so a browser can read its 429.
+  await app.register(rateLimit, { limits: config.rate_limit })
+  await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   await app.register(bodyLimit, { maxBytes: config.server.body_limit })
   await app.register(requestChecks)
   await app.register(posture, { posture_dir: config.posture_dir, evidence: config.evidence })

@@ -72,8 +72,12 @@ export const configSchema = z.strictObject({
   }).default({ origins: [], max_age: 600_000 }),
   rate_limit: z.strictObject({
     max: z.number().int().min(1).max(1_000_000).default(120),
-    window: duration(1000, DAY_MS).default(60_000)
-  }).default({ max: 120, window: 60_000 }),
+    window: duration(1000, DAY_MS).default(60_000),
+    /** Requests per window per client address before any credential is checked; default 10 x max. */
+    pre_auth_max: z.number().int().min(1).max(10_000_000).optional(),
+    /** Buckets kept in memory; the least recently used go first once there are more. */
+    clients: z.number().int().min(1000).max(10_000_000).default(100_000)
+  }).default({ max: 120, window: 60_000, clients: 100_000 }),
   evidence: z.strictObject({
     /** The folder behind `backend: local`. */
     local_root: z.string().min(1).default('evidence'),
