@@ -7,6 +7,7 @@ export const AUDIT_REASONS = {
   // A credential was missing or could not be read (401).
   missing_credentials: 'no credential was sent where one is required',
   two_credentials: 'both X-API-Key and Authorization were sent',
+  duplicate_credentials: 'a credential header sent twice',
   malformed_api_key: 'an empty or repeated X-API-Key header',
   not_bearer: 'an Authorization header that is not a Bearer credential',
   credential_too_long: 'a credential over 8 KiB',

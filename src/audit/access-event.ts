@@ -22,6 +22,8 @@ export interface AccessEvent {
   duration_ms: number
   reason?: AuditReason
   evidence?: { id: string, tenant: string, expires?: string }
+  /** What an evidence link whose signature did not verify claimed: never taken as the principal. */
+  claimed?: { principal: string, tier: Principal['tier'] }
 }
 
 /**

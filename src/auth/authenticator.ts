@@ -27,8 +27,9 @@ export class Authenticator {
     this.jwt = jwt
   }
 
-  async authenticate (headers: IncomingHttpHeaders): Promise<AuthResult> {
-    const credential = readCredential(headers)
+  /** `rawHeaders` as sent (IncomingMessage.rawHeaders), to catch a credential header sent twice. */
+  async authenticate (headers: IncomingHttpHeaders, rawHeaders?: readonly string[]): Promise<AuthResult> {
+    const credential = readCredential(headers, rawHeaders)
     if (credential.kind === 'none') return { ok: true, principal: ANONYMOUS }
     if (credential.kind === 'malformed') return { ok: false, reason: credential.reason, presented: true }
     // A bearer value is an API key by its prefix, anything else is a JWT.

@@ -31,7 +31,8 @@ const paramsSchema = z.object({
 const querySchema = z.strictObject({
   p: z.string(MALFORMED).min(1, MALFORMED).max(600, MALFORMED),
   t: z.enum(TIERS, MALFORMED),
-  e: z.string(MALFORMED).regex(/^\d{1,12}$/, MALFORMED),
+  // No leading zero: a signed number has one spelling.
+  e: z.string(MALFORMED).regex(/^(0|[1-9]\d{0,11})$/, MALFORMED),
   s: z.string(MALFORMED).regex(/^[A-Za-z0-9_-]{43}$/, MALFORMED)
 }, MALFORMED)
 
@@ -54,7 +55,10 @@ const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) 
   }
   const config = { audit: 'evidence_access' }
 
-  app.get('/evidence/:tenant/:item', { schema, config, exposeHeadRoute: false }, async function followEvidenceLink (request, reply) {
+  // The link is the credential; one sent beside it must still be valid, as everywhere else.
+  const preParsing = app.acceptAnonymous
+
+  app.get('/evidence/:tenant/:item', { schema, config, preParsing, exposeHeadRoute: false }, async function followEvidenceLink (request, reply) {
     const indexed = linkedEvidence(app, request, request.params, request.query)
     const redirect = await describe(reply, indexed)
     if (redirect !== undefined) return reply.redirect(redirect, 302)
@@ -68,7 +72,7 @@ const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) 
     return reply.send(bytes)
   })
 
-  app.head('/evidence/:tenant/:item', { schema, config }, async function describeEvidence (request, reply) {
+  app.head('/evidence/:tenant/:item', { schema, config, preParsing }, async function describeEvidence (request, reply) {
     const indexed = linkedEvidence(app, request, request.params, request.query)
     const redirect = await describe(reply, indexed)
     if (redirect !== undefined) return reply.redirect(redirect, 302)
@@ -83,8 +87,10 @@ export default evidenceRoute
 function linkedEvidence (app: FastifyInstance, request: FastifyRequest, params: LinkParams, query: LinkQuery): IndexedEvidence {
   const { tenant, item } = params
   const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
-  request.auditEvidence = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t }
+  const audited = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t, verified: false }
+  request.auditEvidence = audited
   if (!app.gatewaySigner.verify(claims, query.s)) throw invalidLink()
+  audited.verified = true
   if (Date.now() / 1000 > claims.expires) throw linkExpired()
   const indexed = app.posture.current?.evidenceItem(tenant, item)
   if (indexed === undefined) throw notFound('no such evidence')

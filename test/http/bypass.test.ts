@@ -1,6 +1,6 @@
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, KEYS, type TestApp } from '../helpers/build.ts'
+import { rawGet, type RawAnswer } from '../helpers/raw-http.ts'
 
 let t: TestApp
 let port: number
@@ -11,34 +11,7 @@ beforeAll(async () => {
 })
 afterAll(async () => { await t.app.close() })
 
-interface RawAnswer { status: number, headers: Record<string, string>, body: string }
-
-/** One request as raw bytes over a real socket, read to the end. */
-function raw (request: string): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1')
-    let answer = ''
-    socket.setEncoding('utf8')
-    socket.on('data', (chunk: string) => {
-      answer += chunk
-      if (answer.includes('\r\n\r\n')) {
-        const [head = '', ...rest] = answer.split('\r\n\r\n')
-        const length = /content-length: (\d+)/i.exec(head)?.[1]
-        if (length !== undefined && Buffer.byteLength(rest.join('\r\n\r\n')) >= Number(length)) socket.end()
-      }
-    })
-    socket.on('end', () => {
-      const [head = '', ...rest] = answer.split('\r\n\r\n')
-      const [statusLine = '', ...lines] = head.split('\r\n')
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]))
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') })
-    })
-    socket.on('error', reject)
-    socket.write(request)
-  })
-}
-
-const get = (path: string, headers: string[] = ['Host: cpxd.test']) => raw([`GET ${path} HTTP/1.1`, ...headers, 'Connection: close', '', ''].join('\r\n'))
+const get = (path: string, headers?: string[]) => rawGet(port, path, headers)
 
 /** Went through cpxd: its error shape, a request id, the security headers, and an audit line. */
 function expectCpxdAnswer (answer: RawAnswer, status: number, code: string, message: string): void {

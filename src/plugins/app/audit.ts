@@ -11,8 +11,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** A reason code for the audit line when the request was refused (never sent to clients). */
     auditReason: AuditReason | null
-    /** The evidence an evidence link asked for, and whom the link was made for. */
-    auditEvidence: { id: string, tenant: string, expires: string, principal: string, tier: Tier } | null
+    /**
+     * The evidence an evidence link asked for, and whom it claims to be made for: `verified` once
+     * its signature checked out, so a forged link is never logged under the name it claims.
+     */
+    auditEvidence: { id: string, tenant: string, expires: string, principal: string, tier: Tier, verified: boolean } | null
   }
   interface FastifyInstance {
     /** The audit trail, for lines that belong to no request (client errors, withheld evidence). */
@@ -96,9 +99,13 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
   const evidence = request.auditEvidence
   if (evidence !== null) {
     event.evidence = { id: evidence.id, tenant: evidence.tenant, expires: evidence.expires }
-    // A link is followed without credentials: it names the principal it was made for.
-    event.principal = { kind: 'link', id: clip(evidence.principal) }
-    event.tier = evidence.tier
+    if (evidence.verified) {
+      // A link is followed without credentials: it names the principal it was made for.
+      event.principal = { kind: 'link', id: clip(evidence.principal) }
+      event.tier = evidence.tier
+    } else {
+      event.claimed = { principal: clip(evidence.principal), tier: evidence.tier }
+    }
   }
   return event
 }

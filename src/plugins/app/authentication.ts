@@ -47,7 +47,7 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
   const retrySeconds = jwtRetrySeconds(opts.auth.jwt ?? [])
 
   function identify (request: FastifyRequest): Promise<AuthResult> {
-    request.authPending ??= authenticator.authenticate(request.headers).then((result) => {
+    request.authPending ??= authenticator.authenticate(request.headers, request.raw.rawHeaders).then((result) => {
       request.authResult = result
       return result
     })
