@@ -36,8 +36,8 @@ function fit (value: string, width: number): string {
 
 /**
  * A client chose the path and user agent; JSON kept their escape sequences inert, but decoded
- * they would reach the operator's terminal, so control characters become `?`.
+ * they would reach the operator's terminal, so control characters and bidi overrides become `?`.
  */
 function printable (value: string): string {
-  return value.replace(/\p{Cc}/gu, '?')
+  return value.replace(/[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, '?')
 }

@@ -53,7 +53,7 @@ export class GroupCommitFile {
 
   /** pino's destination interface: takes one serialized line, newline included. */
   write (line: string): boolean {
-    this.pending.push(line)
+    this.pending.push(escapeInvisible(line))
     this.schedule()
     return true
   }
@@ -187,4 +187,19 @@ function tryTruncate (fd: number, bytes: number): void {
   try {
     ftruncateSync(fd, Math.max(0, fstatSync(fd).size - bytes))
   } catch {}
+}
+
+/**
+ * Characters JSON leaves as they are but a terminal or an editor acts on: C1 controls (U+0080 to
+ * U+009F, some terminals take U+009B as an escape sequence) and the bidirectional overrides and
+ * isolates that make text read in another order than it is stored (Trojan Source). A client can
+ * put them in a path or a user agent, so they are written as \u escapes: the file shows them, and
+ * the line parses back to the same value. They only ever occur inside JSON strings.
+ */
+const INVISIBLE = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+function escapeInvisible (line: string): string {
+  INVISIBLE.lastIndex = 0
+  if (!INVISIBLE.test(line)) return line
+  return line.replace(INVISIBLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -5,6 +5,7 @@ import type { AuditLog } from '../../audit/audit-logger.ts'
 import type { Principal } from '../../domain/principal.ts'
 import type { Tier } from '../../domain/tier.ts'
 import { errorBody, unavailable } from '../../errors.ts'
+import { clientAddress } from '../../http/client-address.ts'
 import type { AuditReason } from '../../audit-reasons.ts'
 
 declare module 'fastify' {
@@ -82,7 +83,7 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
   const event: AccessEvent = {
     event: eventName(request),
     request_id: request.id,
-    client_ip: request.ip,
+    client_ip: clientAddress(request),
     user_agent: userAgent === undefined ? null : clip(userAgent),
     principal: principal === null ? null : auditedPrincipal(principal),
     tenant: params.tenant ?? null,

@@ -5,6 +5,7 @@ import type { CpxdConfig } from '../../config/schema.ts'
 import { principalLabel } from '../../domain/principal.ts'
 import { rateLimited } from '../../errors.ts'
 import { addressBucket } from '../../http/address-bucket.ts'
+import { clientAddress } from '../../http/client-address.ts'
 
 export interface RateLimitOptions {
   readonly limits: CpxdConfig['rate_limit']
@@ -16,7 +17,7 @@ const PRE_AUTH_FACTOR = 10
 /** Rate-limit bucket: the principal when its credential is valid, else the client address. */
 export async function rateLimitKey (request: FastifyRequest): Promise<string> {
   const result = await request.server.identify(request)
-  if (!result.ok || result.principal.kind === 'anonymous') return `ip:${addressBucket(request.ip)}`
+  if (!result.ok || result.principal.kind === 'anonymous') return `ip:${addressBucket(clientAddress(request))}`
   return `principal:${principalLabel(result.principal)}`
 }
 
@@ -45,7 +46,7 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
   })
   const preAuthOptions = {
     max: limits.pre_auth_max ?? limits.max * PRE_AUTH_FACTOR,
-    keyGenerator: (request: FastifyRequest) => `pre:${addressBucket(request.ip)}`,
+    keyGenerator: (request: FastifyRequest) => `pre:${addressBucket(clientAddress(request))}`,
     // Sizes this limit's own store as the main one; @fastify/rate-limit reads it, its types omit it.
     cache: limits.clients
   }
