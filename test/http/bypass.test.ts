@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, KEYS, type TestApp } from '../helpers/build.ts'
 import { rawGet, type RawAnswer } from '../helpers/raw-http.ts'
@@ -57,5 +58,28 @@ describe('requests that would skip cpxd', () => {
       port = previous
       await app.app.close()
     }
+  })
+})
+
+describe('a body on a route that reads none', () => {
+  it('a chunked body cannot get past the body limit: cpxd reads at most the limit, then closes', async () => {
+    const socket = connect(port, '127.0.0.1')
+    await new Promise<void>((resolve) => socket.once('connect', () => { resolve() }))
+    let answer = ''
+    socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
+    const closed = new Promise<void>((resolve) => socket.once('close', () => { resolve() }))
+    socket.on('error', () => {})
+    socket.write('GET /cpx HTTP/1.1\r\nHost: cpxd.test\r\nTransfer-Encoding: chunked\r\n\r\n')
+    const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`
+    let sent = 0
+    // 4 MiB offered, 16 KiB at a time: far past the 16 KiB limit.
+    for (let i = 0; i < 256 && !socket.destroyed && socket.writable; i++) {
+      if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed])
+      sent += 0x4000
+    }
+    await closed
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /)
+    expect(answer.toLowerCase()).toContain('connection: close')
+    expect(sent).toBeLessThan(4 * 1024 * 1024)
   })
 })
