@@ -11,6 +11,7 @@ import audit from './plugins/app/audit.ts'
 import authentication from './plugins/app/authentication.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
+import pipelinedAnswers from './plugins/app/pipelined-answers.ts'
 import posture from './plugins/app/posture.ts'
 import requestChecks from './plugins/app/request-checks.ts'
 import requestId from './plugins/app/request-id.ts'
@@ -46,6 +47,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   app.setErrorHandler(errorHandler)
 
   await app.register(requestId)
+  await app.register(pipelinedAnswers)
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)
   // Authentication adds no hook here, only `identify`, which the rate limiter asks for its bucket;

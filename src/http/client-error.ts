@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { badRequest, errorBody, headersTooLarge, requestTimeout, type CpxdError } from '../errors.ts'
@@ -24,9 +24,16 @@ function errorFor (code: string | undefined): CpxdError {
  */
 export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) return
+  // Answers to requests pipelined before the bad one go out first: the client gets every answer
+  // the audit log records, in order, and only then this one.
+  afterPendingAnswers(socket, () => { answerClientError(this, err, socket) })
+}
+
+function answerClientError (app: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return
   const error = errorFor(err.code)
   const requestId = randomUUID()
-  const audit = this.auditLog
+  const audit = app.auditLog
   audit.logger.info({
     event: 'client_error',
     request_id: requestId,
@@ -36,7 +43,7 @@ export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoExce
     detail: err.code ?? 'unknown'
   })
   const body = JSON.stringify(errorBody(error, requestId))
-  const headers = Object.entries(this.securityHeaders).map(([name, value]) => `${titleCase(name)}: ${value}`)
+  const headers = Object.entries(app.securityHeaders).map(([name, value]) => `${titleCase(name)}: ${value}`)
   // Like every answer, this one leaves only after its audit line is written.
   void audit.written().catch(() => {}).then(() => socket.end([
     `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? ''}`,
@@ -54,4 +61,32 @@ export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoExce
 /** `content-security-policy` as `Content-Security-Policy`, the way raw HTTP answers spell names. */
 function titleCase (name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase())
+}
+
+/** Per connection: answers begun and not yet done, and what waits for them. */
+const pendingAnswers = new WeakMap<Socket, { count: number, waiting: Array<() => void> }>()
+
+/**
+ * Counts an answer on its connection until the response closes (sent, or given up). Called from
+ * the server's own `request` event, synchronously, so a request pipelined just before a bad one is
+ * counted before the parser reaches the bad one.
+ */
+export function trackAnswer (socket: Socket, response: ServerResponse): void {
+  let pending = pendingAnswers.get(socket)
+  if (pending === undefined) {
+    pending = { count: 0, waiting: [] }
+    pendingAnswers.set(socket, pending)
+  }
+  const entry = pending
+  entry.count++
+  response.once('close', () => {
+    entry.count--
+    if (entry.count === 0) for (const run of entry.waiting.splice(0)) run()
+  })
+}
+
+function afterPendingAnswers (socket: Socket, run: () => void): void {
+  const pending = pendingAnswers.get(socket)
+  if (pending === undefined || pending.count === 0) run()
+  else pending.waiting.push(run)
 }

@@ -83,3 +83,20 @@ describe('a body on a route that reads none', () => {
     expect(sent).toBeLessThan(4 * 1024 * 1024)
   })
 })
+
+describe('pipelined requests, then garbage', () => {
+  it('the client receives every answer the audit log records, then the 400', async () => {
+    const socket = connect(port, '127.0.0.1')
+    let answer = ''
+    socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
+    socket.on('error', () => {})
+    const closed = new Promise<void>((resolve) => socket.once('close', () => { resolve() }))
+    socket.write('GET /cpx HTTP/1.1\r\nHost: cpxd.test\r\n\r\nGET /healthz HTTP/1.1\r\nHost: cpxd.test\r\n\r\nNOT HTTP AT ALL\r\n\r\n')
+    await closed
+    const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))
+    expect(statuses).toEqual([200, 200, 400])
+    const ids = [...answer.matchAll(/x-request-id: ([0-9a-f-]+)/gi)].map((match) => match[1])
+    const lines = t.auditLines().filter((l) => ids.includes(l.request_id as string))
+    expect(lines.map((l) => l.status)).toEqual([200, 200, 400])
+  })
+})
