@@ -11,6 +11,7 @@ import audit from './plugins/app/audit.ts'
 import authentication from './plugins/app/authentication.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
+import inFlightLimit from './plugins/app/in-flight-limit.ts'
 import pipelinedAnswers from './plugins/app/pipelined-answers.ts'
 import posture from './plugins/app/posture.ts'
 import requestChecks from './plugins/app/request-checks.ts'
@@ -59,6 +60,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   await app.register(bodyLimit, { maxBytes: config.server.body_limit })
   await app.register(requestChecks)
+  await app.register(inFlightLimit, { maxInFlight: config.rate_limit.max_in_flight })
   await app.register(posture, { posture_dir: config.posture_dir, evidence: config.evidence })
   await app.register(evidenceLinks, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: deps.secrets.gatewayKey })
 

@@ -39,6 +39,9 @@ export const AUDIT_REASONS = {
   bad_tier_claim: 'a tier claim that is not a tier',
   bad_tenants_claim: 'a tenants claim that is not a list of tenant ids',
   jwks_unavailable: "no key could be had from the issuer's JWKS (503)",
+  // The rate limit (429).
+  too_many_in_flight: 'the caller already has rate_limit.max_in_flight requests unanswered',
+  client_gone: 'the client closed the connection before cpxd could answer (nothing was sent)',
   // Authorization (403).
   tenant_not_granted: 'the principal may not read the tenant asked for',
   // Evidence links.

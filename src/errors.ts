@@ -99,9 +99,9 @@ export function expectationFailed (): CpxdError {
   return make('CPXD_ERR_EXPECTATION_FAILED', 'cpxd meets no expectation but 100-continue', {}, 'unsupported_expectation')
 }
 
-export function rateLimited (retryAfterSeconds: number): CpxdError {
+export function rateLimited (retryAfterSeconds: number, reason?: AuditReason): CpxdError {
   return make('CPXD_ERR_RATE_LIMITED', 'too many requests, retry later',
-    { 'retry-after': String(retryAfterSeconds) })
+    { 'retry-after': String(retryAfterSeconds) }, reason)
 }
 
 export function requestTimeout (): CpxdError {

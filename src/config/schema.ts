@@ -76,8 +76,10 @@ export const configSchema = z.strictObject({
     /** Requests per window per client address before any credential is checked; default 10 x max. */
     pre_auth_max: z.number().int().min(1).max(10_000_000).optional(),
     /** Buckets kept in memory; the least recently used go first once there are more. */
-    clients: z.number().int().min(1000).max(10_000_000).default(100_000)
-  }).default({ max: 120, window: 60_000, clients: 100_000 }),
+    clients: z.number().int().min(1000).max(10_000_000).default(100_000),
+    /** Requests one caller may have unanswered at once; more are refused until some are answered. */
+    max_in_flight: z.number().int().min(1).max(10_000).default(16)
+  }).default({ max: 120, window: 60_000, clients: 100_000, max_in_flight: 16 }),
   evidence: z.strictObject({
     /** The folder behind `backend: local`. */
     local_root: z.string().min(1).default('evidence'),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { parse as parseYaml } from 'yaml'
+import { stringify as stringifyYaml } from 'yaml'
 import type { Tier } from '../domain/tier.ts'
 import type { MintedLink, MintLink } from '../evidence/gateway-links.ts'
 import { frameworkKey, type PostureDocument } from './document.ts'
@@ -22,6 +22,15 @@ interface LinkTemplate {
  */
 function jsonStringContent (value: string): string {
   return /["\\\p{Cc}]/u.test(value) ? JSON.stringify(value).slice(1, -1) : value
+}
+
+/**
+ * A value as a whole YAML scalar: plain when nothing in it could be read as YAML syntax or as
+ * another type (a URL is), else double-quoted, which YAML reads as JSON does (an expiry time is, so
+ * no YAML reader takes it for a date).
+ */
+function yamlScalar (value: string): string {
+  return /^[A-Za-z][^\s]*$/.test(value) && !value.includes(': ') && !value.includes(' #') ? value : JSON.stringify(value)
 }
 
 /** Bytes ready to send, with the headers that describe them. */
@@ -100,7 +109,7 @@ export class RenderedPosture {
    * slots, and each request fills them (no ETag, since no two answers are alike).
    */
   async renderWithLinks (request: RenderRequest, mint: MintLink): Promise<RenderedBody> {
-    const key = `${request.tier}|${request.profile}|${request.framework ?? ''}`
+    const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}`
     let template = this.templates.get(key)
     if (template === undefined) {
       template = this.buildTemplate(request)
@@ -115,13 +124,15 @@ export class RenderedPosture {
       else minted.set(id, link)
     }
     if (pending.length > 0) await Promise.all(pending)
-    let json = template.texts[0] as string
+    // Serialized once per version, in either format: a request only fills the slots, so a large
+    // YAML answer costs what the JSON one does (it once parsed and re-serialized the whole body).
+    const fill = request.format === 'json' ? jsonStringContent : yamlScalar
+    let text = template.texts[0] as string
     for (let index = 0; index < template.slots.length; index++) {
       const slot = template.slots[index] as LinkTemplate['slots'][number]
-      json += jsonStringContent((minted.get(slot.itemId) as MintedLink)[slot.field]) + (template.texts[index + 1] as string)
+      text += fill((minted.get(slot.itemId) as MintedLink)[slot.field]) + (template.texts[index + 1] as string)
     }
-    const body = request.format === 'json' ? json : serialize(parseYaml(json) as unknown, 'yaml')
-    return { body: Buffer.isBuffer(body) ? body : Buffer.from(body), etag: '', contentType: CONTENT_TYPES[request.format] }
+    return { body: Buffer.from(text), etag: '', contentType: CONTENT_TYPES[request.format] }
   }
 
   private buildTemplate (request: RenderRequest): LinkTemplate {
@@ -129,7 +140,10 @@ export class RenderedPosture {
       ? { url: `${this.slotMark}:url:${itemId}`, expires: `${this.slotMark}:expires:${itemId}` }
       : undefined
     const view = this.shape(buildView(this.document, request.tier, linkFor), request)
-    const parts = JSON.stringify(view).split(new RegExp(`${this.slotMark}:(url|expires):([a-z0-9._-]+)`))
+    // In YAML a slot is a whole scalar, and is filled with a whole scalar (quotes included).
+    const text = request.format === 'json' ? JSON.stringify(view) : stringifyYaml(view, { aliasDuplicateObjects: false, lineWidth: 0 })
+    const quote = request.format === 'json' ? '' : '["\']?'
+    const parts = text.split(new RegExp(`${quote}${this.slotMark}:(url|expires):([a-z0-9._-]+)${quote}`))
     const texts: string[] = []
     const slots: Array<{ field: 'url' | 'expires', itemId: string }> = []
     for (let i = 0; i < parts.length; i += 3) {

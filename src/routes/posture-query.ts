@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { notFound } from '../errors.ts'
+import { notFound, unavailable } from '../errors.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey } from '../posture/document.ts'
 import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
@@ -43,6 +43,8 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
     if (!posture.hasFramework(tier, framework)) throw notFound('no framework in this posture matches the framework filter')
   }
   const principal = request.principal
+  // Nobody to answer: the work (an auditor's answer can be large) is not done for nothing.
+  if (request.raw.socket?.destroyed === true) throw unavailable(1, 'client_gone')
   const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'full', framework } as const
   const rendered = principal !== null && posture.hasLinks(tier)
     ? await posture.renderWithLinks(renderRequest, answer.version.linksFor(request.server.evidenceLinks, principal, answer.tenant))
