@@ -38,6 +38,7 @@ export const AUDIT_REASONS = {
   bad_sub: 'a sub that is empty, not a string or over 256 characters',
   bad_tier_claim: 'a tier claim that is not a tier',
   bad_tenants_claim: 'a tenants claim that is not a list of tenant ids',
+  high_s_signature: 'an ECDSA signature with S in the high half, from an issuer held to low S',
   jwks_unavailable: "no key could be had from the issuer's JWKS (503)",
   // The rate limit (429).
   too_many_in_flight: 'the caller already has rate_limit.max_in_flight requests unanswered',

@@ -48,6 +48,11 @@ export const jwtIssuerSchema = z.strictObject({
   jwks_cache_max_age: duration(10_000, DAY).default(10 * MINUTE),
   jwks_cooldown: duration(1000, HOUR).default(30_000),
   jwks_timeout: duration(100, MINUTE).default(5000),
+  /**
+   * Refuse ECDSA signatures with S in the high half. Only for an identity provider known to emit
+   * low S: most emit both (auth/jwt/ecdsa-form.ts says why that is not a weakness).
+   */
+  ecdsa_low_s_only: z.boolean().default(false),
   /** How long a verified token is remembered (0 turns it off); see verified-token-cache.ts. */
   verified_token_cache: duration(0, 5 * MINUTE).default(MINUTE)
 }).superRefine((entry, ctx) => {

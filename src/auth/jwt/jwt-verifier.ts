@@ -1,8 +1,9 @@
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose'
 import type { JwtIssuerConfig } from '../../config/jwt-schema.ts'
 import { TENANT_ID_PATTERN } from '../../domain/tenant-id.ts'
 import type { Principal } from '../../domain/principal.ts'
 import { TIERS, tierAllows, type Tier } from '../../domain/tier.ts'
+import { tokenForm } from './ecdsa-form.ts'
 import type { VerificationKey } from './key-source.ts'
 import { JwksUnavailableError } from './remote-jwks.ts'
 import { VerifiedTokenCache } from './verified-token-cache.ts'
@@ -43,9 +44,22 @@ export class JwtVerifier {
   }
 
   async verify (token: string): Promise<JwtOutcome> {
-    const known = this.verified.get(token)
+    // Tokens are remembered by their canonical spelling, so a hit on the token as sent needs no more.
+    const remembered = this.verified.get(token)
+    if (remembered !== undefined) return { ok: true, principal: remembered }
+    let header
+    try {
+      header = decodeProtectedHeader(token)
+    } catch {
+      return fail('malformed_token')
+    }
+    // Both spellings of an ECDSA signature are one token to cpxd (ecdsa-form.ts).
+    const form = tokenForm(token, typeof header.alg === 'string' ? header.alg : '')
+    // An issuer held to low S refuses the other spelling even of a token it saw before.
+    if (!form.lowS && this.issuerOf(token)?.config.ecdsa_low_s_only === true) return fail('high_s_signature')
+    const known = form.canonical === token ? undefined : this.verified.get(form.canonical)
     if (known !== undefined) return { ok: true, principal: known }
-    return this.verifyFully(token)
+    return this.verifyFully(token, header, form.canonical)
   }
 
   /** Until the earliest of the cache window, exp, and iat + max_token_age (both required claims). */
@@ -55,13 +69,7 @@ export class JwtVerifier {
     this.verified.set(token, principal, until)
   }
 
-  private async verifyFully (token: string): Promise<JwtOutcome> {
-    let header
-    try {
-      header = decodeProtectedHeader(token)
-    } catch {
-      return fail('malformed_token')
-    }
+  private async verifyFully (token: string, header: ProtectedHeaderParameters, canonical: string): Promise<JwtOutcome> {
     if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') return fail('alg_none')
     if (header.crit !== undefined) return fail('crit_not_supported')
     if (EMBEDDED_KEY_HEADERS.some((name) => name in header)) return fail('embedded_key_header')
@@ -88,7 +96,7 @@ export class JwtVerifier {
     const nowSeconds = Date.now() / 1000
     if ((payload.exp as number) - nowSeconds > (config.max_token_age + config.clock_tolerance) / 1000) return fail('exp_too_far')
     const outcome = principalFrom(payload, config)
-    if (outcome.ok) this.remember(token, outcome.principal, payload, config)
+    if (outcome.ok) this.remember(canonical, outcome.principal, payload, config)
     return outcome
   }
 
