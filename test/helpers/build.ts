@@ -85,6 +85,13 @@ export async function build (overrides: Record<string, unknown> = {}): Promise<T
   }
 }
 
+/** `build`, listening on a free loopback port, for tests that speak raw HTTP. */
+export async function buildListening (overrides: Record<string, unknown> = {}): Promise<TestApp & { port: number }> {
+  const t = await build(overrides)
+  await t.app.listen({ host: '127.0.0.1', port: 0 })
+  return { ...t, port: (t.app.server.address() as { port: number }).port }
+}
+
 /** The app as the server builds it, with a plain audit log and secrets read from no environment; posture not loaded yet. */
 export async function buildTestApp (config: CpxdConfig, auditFile: string): Promise<FastifyInstance> {
   return buildApp(config, { auditLog: createAuditLog(auditFile), secrets: readSecrets(config, {}, 'cpxd.yaml'), configFile: 'cpxd.yaml' })

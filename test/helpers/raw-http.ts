@@ -27,6 +27,6 @@ export function rawRequest (port: number, request: string): Promise<RawAnswer> {
 }
 
 /** A GET with `headers` (each `Name: value`), closing the connection after the answer. */
-export function rawGet (port: number, path: string, headers: string[] = ['Host: cpxd.test']): Promise<RawAnswer> {
+export function rawGet (port: number, path: string, headers: readonly string[] = ['Host: cpxd.test']): Promise<RawAnswer> {
   return rawRequest(port, [`GET ${path} HTTP/1.1`, ...headers, 'Connection: close', '', ''].join('\r\n'))
 }

@@ -1,18 +1,16 @@
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build, KEYS, type TestApp } from '../helpers/build.ts'
+import { buildListening, KEYS, type TestApp } from '../helpers/build.ts'
 import { rawGet, type RawAnswer } from '../helpers/raw-http.ts'
 
 let t: TestApp
 let port: number
 beforeAll(async () => {
-  t = await build({ rate_limit: { max: 100, window: '1m' } })
-  await t.app.listen({ host: '127.0.0.1', port: 0 })
-  port = (t.app.server.address() as { port: number }).port
+  ({ port, ...t } = await buildListening({ rate_limit: { max: 100, window: '1m' } }))
 })
 afterAll(async () => { await t.app.close() })
 
-const get = (path: string, headers?: string[]) => rawGet(port, path, headers)
+const get = (path: string, headers?: readonly string[]) => rawGet(port, path, headers)
 
 /** Went through cpxd: its error shape, a request id, the security headers, and an audit line. */
 function expectCpxdAnswer (answer: RawAnswer, status: number, code: string, message: string): void {
@@ -45,18 +43,14 @@ describe('requests that would skip cpxd', () => {
   })
 
   it('each of them counts against the client\'s rate limit', async () => {
-    const app = await build({ rate_limit: { max: 2, window: '1m' } })
-    await app.app.listen({ host: '127.0.0.1', port: 0 })
-    const limitedPort = (app.app.server.address() as { port: number }).port
-    const previous = port
-    port = limitedPort
+    const limited = await buildListening({ rate_limit: { max: 2, window: '1m' } })
     try {
+      const requests = [['/cpx/%ff'], ['/cpx', ['Host: cpxd.test', 'Expect: 999-x']], ['/cpx', []], ['/cpx/%fe']] as const
       const statuses = []
-      for (const request of [get('/cpx/%ff'), get('/cpx', ['Host: cpxd.test', 'Expect: 999-x']), get('/cpx', []), get('/cpx/%fe')]) statuses.push((await request).status)
-      expect(statuses.slice(2)).toEqual([429, 429])
+      for (const [path, headers] of requests) statuses.push((await rawGet(limited.port, path, headers)).status)
+      expect(statuses).toEqual([400, 417, 429, 429])
     } finally {
-      port = previous
-      await app.app.close()
+      await limited.app.close()
     }
   })
 })

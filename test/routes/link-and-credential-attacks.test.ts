@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { matchesQuery, parseQuery } from '../../src/audit/audit-query.ts'
-import { build, KEYS, type TestApp } from '../helpers/build.ts'
+import { buildListening, KEYS, type TestApp } from '../helpers/build.ts'
 import { expectError } from '../helpers/expect-error.ts'
 import { rawGet } from '../helpers/raw-http.ts'
 
 let t: TestApp
 let port: number
 beforeAll(async () => {
-  t = await build({ rate_limit: { max: 1000, window: '1m' } })
-  await t.app.listen({ host: '127.0.0.1', port: 0 })
-  port = (t.app.server.address() as { port: number }).port
+  ({ port, ...t } = await buildListening({ rate_limit: { max: 1000, window: '1m' } }))
 })
 afterAll(async () => { await t.app.close() })
 
