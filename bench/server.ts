@@ -69,7 +69,7 @@ async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off
     },
     cors: { origins: ['https://trust.northwind.example'] },
     // Every plugin stays on; the budget is only large enough that the run measures serving, not 429s.
-    rate_limit: { max: 1_000_000, window: '1h' },
+    rate_limit: { max: 1_000_000, window: '1h', max_in_flight: 10_000 },
     audit: { file: join(mkdtempSync(join(tmpdir(), 'cpxd-bench-')), 'audit.log') },
     log: { level: 'error' }
   })

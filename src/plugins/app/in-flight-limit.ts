@@ -1,8 +1,6 @@
 import fp from 'fastify-plugin'
 import { principalLabel } from '../../domain/principal.ts'
 import { rateLimited } from '../../errors.ts'
-import { addressBucket } from '../../http/address-bucket.ts'
-import { clientAddress } from '../../http/client-address.ts'
 
 export interface InFlightLimitOptions {
   /** Requests one caller may have unanswered at once. */
@@ -10,17 +8,19 @@ export interface InFlightLimitOptions {
 }
 
 /**
- * The rate limit counts requests over a window; this counts those not yet answered. A caller
+ * The rate limit counts requests over a window; this counts those not yet answered. A principal
  * inside its rate limit could still open many expensive requests at once (large auditor answers)
- * and hold the event loop; each caller gets `max_in_flight` at a time, and more are a 429 until
- * one is answered. Runs once the caller is known, before the route's work.
+ * and hold the event loop; each gets `max_in_flight` at a time, and more are a 429 until one is
+ * answered. Runs once the caller is known, before the route's work.
  */
 export default fp<InFlightLimitOptions>(async function inFlightLimit (app, opts) {
   const inFlight = new Map<string, number>()
   app.addHook('preHandler', async function limitInFlight (request, reply) {
-    if (request.routeOptions.config.rateLimit === false) return
     const principal = request.principal
-    const caller = principal === null || principal.kind === 'anonymous' ? `ip:${addressBucket(clientAddress(request))}` : principalLabel(principal)
+    // Anonymous answers are rendered ahead of time and cost next to nothing; many people behind one
+    // address (an office, a proxy) read them at once, and the rate limit bounds them.
+    if (principal === null || principal.kind === 'anonymous' || request.routeOptions.config.rateLimit === false) return
+    const caller = principalLabel(principal)
     const count = inFlight.get(caller) ?? 0
     if (count >= opts.maxInFlight) throw rateLimited(1, 'too_many_in_flight')
     inFlight.set(caller, count + 1)
