@@ -17,8 +17,16 @@ export async function startServer (configPath: string | undefined, env: NodeJS.P
   const app = await buildApp(config, { auditLog: opened.log, secrets, configFile: file })
   reportAuditChain(app, opened)
   await app.loadPosture()
+  handleSignals(app, opened, config.server.shutdown_timeout)
   await app.listen({ host: config.server.host, port: config.server.port })
+  return app
+}
 
+/**
+ * Installed before the server listens: a SIGTERM that arrives as soon as the port is open (an
+ * orchestrator changing its mind) still stops cpxd gracefully.
+ */
+function handleSignals (app: FastifyInstance, opened: OpenedAuditLog, shutdownTimeout: number): void {
   process.on('SIGHUP', () => {
     // logrotate renames the file, then signals: lines already written stay in the renamed file.
     try {
@@ -36,13 +44,12 @@ export async function startServer (configPath: string | undefined, env: NodeJS.P
     const timer = setTimeout(() => {
       app.log.error('graceful shutdown timed out')
       process.exit(1)
-    }, config.server.shutdown_timeout)
+    }, shutdownTimeout)
     timer.unref()
     app.close().then(() => process.exit(0), () => process.exit(1))
   }
   process.once('SIGTERM', () => { shutdown('SIGTERM') })
   process.once('SIGINT', () => { shutdown('SIGINT') })
-  return app
 }
 
 function reportAuditChain (app: FastifyInstance, opened: OpenedAuditLog): void {

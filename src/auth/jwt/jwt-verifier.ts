@@ -96,7 +96,11 @@ export class JwtVerifier {
     const nowSeconds = Date.now() / 1000
     if ((payload.exp as number) - nowSeconds > (config.max_token_age + config.clock_tolerance) / 1000) return fail('exp_too_far')
     const outcome = principalFrom(payload, config)
-    if (outcome.ok) this.remember(canonical, outcome.principal, payload, config)
+    if (outcome.ok) {
+      this.remember(canonical, outcome.principal, payload, config)
+      // The spelling as sent too, so its next request is one lookup (never for an issuer held to low S).
+      if (canonical !== token && !config.ecdsa_low_s_only) this.remember(token, outcome.principal, payload, config)
+    }
     return outcome
   }
 

@@ -15,19 +15,20 @@ export interface InFlightLimitOptions {
  */
 export default fp<InFlightLimitOptions>(async function inFlightLimit (app, opts) {
   const inFlight = new Map<string, number>()
-  app.addHook('preHandler', async function limitInFlight (request, reply) {
+  app.addHook('preHandler', function limitInFlight (request, reply, done) {
     const principal = request.principal
     // Anonymous answers are rendered ahead of time and cost next to nothing; many people behind one
     // address (an office, a proxy) read them at once, and the rate limit bounds them.
-    if (principal === null || principal.kind === 'anonymous' || request.routeOptions.config.rateLimit === false) return
+    if (principal === null || principal.kind === 'anonymous' || request.routeOptions.config.rateLimit === false) return done()
     const caller = principalLabel(principal)
     const count = inFlight.get(caller) ?? 0
-    if (count >= opts.maxInFlight) throw rateLimited(1, 'too_many_in_flight')
+    if (count >= opts.maxInFlight) return done(rateLimited(1, 'too_many_in_flight'))
     inFlight.set(caller, count + 1)
     reply.raw.once('close', () => {
       const left = (inFlight.get(caller) ?? 1) - 1
       if (left === 0) inFlight.delete(caller)
       else inFlight.set(caller, left)
     })
+    done()
   })
 }, { name: 'in-flight-limit', dependencies: ['authentication'] })

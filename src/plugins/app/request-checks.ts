@@ -12,12 +12,13 @@ export default fp(async function requestChecks (app) {
   app.server.on('checkExpectation', function passExpectationOn (request, response) {
     app.server.emit('request', request, response)
   })
-  app.addHook('preParsing', async function refuseUnservable (request) {
+  app.addHook('preParsing', function refuseUnservable (request, _reply, payload, done) {
     const expect = request.headers.expect
-    if (expect !== undefined && expect.toLowerCase() !== '100-continue') throw expectationFailed()
+    if (expect !== undefined && expect.toLowerCase() !== '100-continue') return done(expectationFailed())
     const { httpVersionMajor, httpVersionMinor } = request.raw
     if (request.headers.host === undefined && httpVersionMajor === 1 && httpVersionMinor >= 1) {
-      throw badRequest('an HTTP/1.1 request must carry a Host header', 'missing_host')
+      return done(badRequest('an HTTP/1.1 request must carry a Host header', 'missing_host'))
     }
+    done(null, payload)
   })
 }, { name: 'request-checks' })
