@@ -14,11 +14,16 @@ export const streamedBodySchema = z.instanceof(Readable)
 /** 302 and 304 carry no body. */
 export const emptyBodySchema = z.null()
 
-/** The error statuses every cpxd route can answer with. */
+/**
+ * The error statuses every cpxd route can answer with: malformed input or no Host (400), a
+ * missing item (404), a body over the limit (413), an unmet Expect (417), the rate limit (429), a
+ * fault (500), and unavailable (503).
+ */
 export const commonErrorResponses = {
   400: errorBodySchema,
   404: errorBodySchema,
   413: errorBodySchema,
+  417: errorBodySchema,
   429: errorBodySchema,
   500: errorBodySchema,
   503: errorBodySchema

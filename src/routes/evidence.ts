@@ -51,7 +51,7 @@ const evidenceRoute: FastifyPluginAsyncZod = async function evidenceRoute (app) 
   const schema = {
     params: paramsSchema,
     querystring: querySchema,
-    response: { 200: streamedBodySchema.or(emptyBodySchema), 302: emptyBodySchema, ...commonErrorResponses, 403: errorBodySchema, 410: errorBodySchema }
+    response: { 200: streamedBodySchema.or(emptyBodySchema), 302: emptyBodySchema, ...commonErrorResponses, 401: errorBodySchema, 403: errorBodySchema, 410: errorBodySchema }
   }
   const config = { audit: 'evidence_access' }
 

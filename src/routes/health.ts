@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { unavailable } from '../errors.ts'
-import { errorBodySchema } from '../http/error-schema.ts'
+import { commonErrorResponses } from '../http/error-schema.ts'
 
 /** Probes for orchestrators: not rate limited (a probe storm is not an attack), still audited. */
 const healthRoutes: FastifyPluginAsyncZod = async function healthRoutes (app) {
   const config = { audit: 'health', rateLimit: false } as const
 
   app.get('/healthz', {
-    schema: { response: { 200: z.object({ status: z.literal('ok') }), 500: errorBodySchema, 503: errorBodySchema } },
+    schema: { response: { 200: z.object({ status: z.literal('ok') }), ...commonErrorResponses } },
     config
   }, async function alive (_request, reply) {
     return reply.header('cache-control', 'no-store').send({ status: 'ok' })
@@ -16,7 +16,7 @@ const healthRoutes: FastifyPluginAsyncZod = async function healthRoutes (app) {
 
   app.get('/readyz', {
     schema: {
-      response: { 200: z.object({ status: z.literal('ready'), posture_version: z.number().int() }), 500: errorBodySchema, 503: errorBodySchema }
+      response: { 200: z.object({ status: z.literal('ready'), posture_version: z.number().int() }), ...commonErrorResponses }
     },
     config
   }, async function ready (_request, reply) {
