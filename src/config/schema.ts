@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { TIERS } from '../domain/tier.ts'
 import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
@@ -22,12 +23,20 @@ const apiKeyEntry = z.strictObject({
   tenants: z.array(z.union([z.literal('*'), z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id or "*"')])).default([])
 })
 
+/** `10.0.0.7`, `::1`, `10.0.0.0/8`, `fd00::/8`: a proxy address, or a block of them. */
+const proxyAddress = z.string().refine((value) => {
+  const [address = '', prefix, extra] = value.split('/')
+  const version = isIP(address)
+  if (version === 0 || extra !== undefined) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
+}, 'must be an IP address or a CIDR block such as 10.0.0.0/8 or "::1"; host names are not trusted')
+
 /** One hop count or a list of proxy addresses/CIDRs; `true` (trust anyone) is refused on purpose. */
 const trustProxy = z.union([
   z.literal(false),
   z.number().int().min(1).max(10),
-  z.array(z.string().min(1)).min(1)
-])
+  z.array(proxyAddress).min(1)
+], { error: 'must be false, a hop count from 1 to 10, or a list of proxy addresses and CIDR blocks (true would trust every client)' })
 
 const server = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),

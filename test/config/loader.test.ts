@@ -64,7 +64,18 @@ describe('loadConfig', () => {
   })
 
   it('refuses trust_proxy: true, which would let any client choose its own address', () => {
-    expect(failure('server: { trust_proxy: true }\n').path).toBe('server.trust_proxy')
+    const err = failure('server: { trust_proxy: true }\n')
+    expect(err.path).toBe('server.trust_proxy')
+    expect(err.reason).toBe('must be false, a hop count from 1 to 10, or a list of proxy addresses and CIDR blocks (true would trust every client) (line 1)')
+  })
+
+  it('takes proxy addresses and CIDR blocks, and refuses an entry that is not one', () => {
+    expect(load('audit: { file: "-", key_env: K }\nserver: { trust_proxy: [10.0.0.0/8, "::1", 192.0.2.7, "fd00::/8"] }\n').loaded().config.server.trust_proxy).toEqual(['10.0.0.0/8', '::1', '192.0.2.7', 'fd00::/8'])
+    for (const entry of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129']) {
+      const err = failure(`server: { trust_proxy: ["${entry}"] }\n`)
+      expect(err.path).toBe('server.trust_proxy[0]')
+      expect(err.reason).toBe('must be an IP address or a CIDR block such as 10.0.0.0/8 or "::1"; host names are not trusted (line 1)')
+    }
   })
 
   it('refuses a headers timeout longer than the request timeout', () => {
