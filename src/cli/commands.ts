@@ -76,10 +76,14 @@ function evidenceCommand (name: 'index' | 'verify', summary: string): Command {
 const tokenDevKeys: Command = {
   name: 'token dev-keys',
   summary: 'write a development ES256 key pair and its JWKS (never for production)',
-  options: { dir: { type: 'string', value: 'DIR', help: `where to write them (default: <config folder>/${DEV_KEY_DIR})` }, config: CONFIG },
+  options: {
+    dir: { type: 'string', value: 'DIR', help: `where to write them (default: <config folder>/${DEV_KEY_DIR})` },
+    force: { type: 'boolean', help: 'replace keys already there (tokens minted with them stop working)' },
+    config: CONFIG
+  },
   run: async (args) => {
     const dir = stringOption(args, 'dir') ?? join(dirname(resolveConfigPath(stringOption(args, 'config'), process.env)), DEV_KEY_DIR)
-    const files = await writeDevKeys(dir)
+    const files = await writeDevKeys(dir, args.values.force === true)
     process.stdout.write(`Development JWT keys (kid ${files.kid}), never for production:\n  private key: ${files.privateKeyFile}\n  JWKS:        ${files.jwksFile}\n` +
       'Point an auth.jwt issuer at the JWKS with `jwks_file`, then mint tokens with `cpxd token mint`.\n')
   }

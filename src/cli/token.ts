@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { DEV_KID_PREFIX } from '../auth/jwt/key-source.ts'
@@ -24,7 +24,10 @@ export interface DevKeyFiles {
  * that `auth.jwt[].jwks_file` points at. Its kid starts with `cpxd-dev-`, so the server warns
  * whenever it trusts these keys.
  */
-export async function writeDevKeys (dir: string): Promise<DevKeyFiles> {
+export async function writeDevKeys (dir: string, replace = false): Promise<DevKeyFiles> {
+  if (!replace && existsSync(join(dir, PRIVATE_KEY_FILE))) {
+    throw new UsageError(`${dir} already holds development keys, and tokens minted with them stop working once they are replaced; pass --force to replace them`)
+  }
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicJwk = await exportJWK(publicKey)
   const kid = DEV_KID_PREFIX + (await calculateJwkThumbprint(publicJwk)).slice(0, 12)

@@ -36,6 +36,17 @@ describe('cpxd token', () => {
     expect(jwks.keys[0]?.d).toBeUndefined()
   })
 
+  it('dev-keys will not replace keys already there without --force', () => {
+    const again = runEntry('cli/index.js', ['token', 'dev-keys', '--config', p.config])
+    expect(again.status).toBe(2)
+    expect(again.stderr).toBe(`cpxd: ${join(p.dir, 'dev-jwt')} already holds development keys, and tokens minted with them stop working once they are replaced; pass --force to replace them\nrun \`cpxd token dev-keys --help\` for usage\n`)
+    const dir = join(p.dir, 'other-keys')
+    expect(runEntry('cli/index.js', ['token', 'dev-keys', '--dir', dir]).status).toBe(0)
+    const before = readFileSync(join(dir, 'jwks.json'), 'utf8')
+    expect(runEntry('cli/index.js', ['token', 'dev-keys', '--dir', dir, '--force']).status).toBe(0)
+    expect(readFileSync(join(dir, 'jwks.json'), 'utf8')).not.toBe(before)
+  })
+
   it('mint prints a token with the configured issuer, audience, claims and lifetime', () => {
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', typ: 'JWT' })
     const claims = decodeJwt(token)
