@@ -19,10 +19,17 @@ export function tableRow (record: AuditRecord): string {
   return row(COLUMNS.map((c) => c.value(record) ?? '-'), detail.filter((d) => d !== undefined).join(' ') || '-')
 }
 
+/**
+ * Who, in the room a column has: the subject of a token rather than its issuer's URL, which would
+ * fill the column (an evidence link names `jwt:<issuer>|<subject>`; the line keeps it whole).
+ */
 function principalOf (record: AuditRecord): string | undefined {
   const p = record.principal
   if (p === null || p === undefined) return undefined
-  return p.id === null || p.id === undefined ? p.kind : `${p.kind ?? '?'}:${p.id}`
+  if (p.id === null || p.id === undefined) return p.kind
+  const bar = p.id.lastIndexOf('|')
+  const id = p.kind === 'link' && p.id.startsWith('jwt:') && bar !== -1 ? `jwt:${p.id.slice(bar + 1)}` : p.id
+  return `${p.kind ?? '?'}:${id}`
 }
 
 function row (cells: readonly string[], last: string): string {

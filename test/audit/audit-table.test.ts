@@ -11,6 +11,8 @@ describe('the audit table', () => {
   })
 
   it('shows absent fields as "-", cuts long ones, and names the evidence item', () => {
+    expect(tableRow({ event: 'evidence_access', principal: { kind: 'link', id: 'jwt:https://login.example.com/tenant/v2.0|alice' } })).toContain(' link:jwt:alice ')
+    expect(tableRow({ event: 'posture_read', principal: { kind: 'jwt', id: 'alice', issuer: 'https://login.example.com/' } })).toContain(' jwt:alice ')
     const row = tableRow({ event: 'evidence_access', principal: { kind: 'link', id: `jwt:${'x'.repeat(40)}` }, evidence: { id: 'soc2-report', tenant: 'acme' }, path: '/evidence/acme/soc2-report' })
     expect(row).toContain(`link:jwt:${'x'.repeat(18)}… `)
     expect(row).toMatch(/^- {24}evidence_access/)
