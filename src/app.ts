@@ -42,7 +42,7 @@ export interface AppDependencies {
  * (`app.loadPosture()`), so an app is built without touching the posture folder.
  */
 export async function buildApp (config: CpxdConfig, deps: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify(serverOptions(config)).withTypeProvider<ZodTypeProvider>()
+  const app = Fastify(serverOptions(config, deps.secrets.tls)).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(zodValidatorCompiler)
   app.setSerializerCompiler(jsonSerializerCompiler)
   app.setErrorHandler(errorHandler)

@@ -65,6 +65,12 @@ function withPathsFrom (base: string, config: CpxdConfig): CpxdConfig {
   return {
     ...config,
     posture_dir: resolveFrom(base, config.posture_dir),
+    server: {
+      ...config.server,
+      tls: config.server.tls === undefined
+        ? undefined
+        : { cert_file: resolveFrom(base, config.server.tls.cert_file), key_file: resolveFrom(base, config.server.tls.key_file) }
+    },
     audit: {
       ...config.audit,
       file: config.audit.file === '-' ? '-' : resolveFrom(base, config.audit.file),

@@ -50,6 +50,11 @@ const server = z.strictObject({
   handler_timeout: duration(1000, 120_000).default(10_000),
   /** The address clients reach cpxd at, for the links it hands out (default http://host:port). */
   public_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://trust.example.com' }).optional(),
+  /** HTTPS in the process: a PEM certificate (its chain after it) and its private key. */
+  tls: z.strictObject({
+    cert_file: z.string().min(1),
+    key_file: z.string().min(1)
+  }).optional(),
   shutdown_timeout: duration(1000, 120_000).default(10_000)
 }).refine((s) => s.headers_timeout <= s.request_timeout, {
   message: 'headers_timeout must not exceed request_timeout',

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { createSecureContext } from 'node:tls'
 import { StartupError } from '../startup-error.ts'
 import type { JwtIssuerConfig } from './jwt-schema.ts'
 import { readNamedSecret } from './named-secret.ts'
@@ -28,14 +29,34 @@ export interface Secrets {
   /** One per `auth.jwt` entry, in the same order. */
   readonly jwtKeys: readonly JwtKeyMaterial[]
   readonly auditKey: AuditKeySecret
+  /** The HTTPS certificate (chain included) and key, PEM, when `server.tls` is set. */
+  readonly tls: TlsPair | undefined
+}
+
+export interface TlsPair {
+  readonly cert: string
+  readonly key: string
 }
 
 export function readSecrets (config: CpxdConfig, env: NodeJS.ProcessEnv, configFile: string): Secrets {
   return {
     gatewayKey: readGatewayKey(config.evidence, env, configFile),
     jwtKeys: readJwtKeys(config.auth.jwt ?? [], env, configFile),
-    auditKey: readAuditKeySecret(config.audit, env, configFile)
+    auditKey: readAuditKeySecret(config.audit, env, configFile),
+    tls: readTlsPair(config.server.tls, configFile)
   }
+}
+
+/** Read and tried together now, so a wrong or mismatched pair stops start-up, not a handshake. */
+export function readTlsPair (tls: CpxdConfig['server']['tls'], configFile: string): TlsPair | undefined {
+  if (tls === undefined) return undefined
+  const pair = { cert: readKeyFile(tls.cert_file, configFile, 'server.tls.cert_file'), key: readKeyFile(tls.key_file, configFile, 'server.tls.key_file') }
+  try {
+    createSecureContext(pair)
+  } catch (err) {
+    throw new StartupError(configFile, 'server.tls', `the certificate and key cannot be used together (${(err as { code?: string }).code ?? 'invalid PEM'})`)
+  }
+  return pair
 }
 
 function readGatewayKey (evidence: CpxdConfig['evidence'], env: NodeJS.ProcessEnv, configFile: string): Buffer | undefined {

@@ -43,7 +43,8 @@ function answerClientError (app: FastifyInstance, err: NodeJS.ErrnoException, so
     detail: err.code ?? 'unknown'
   })
   const body = JSON.stringify(errorBody(error, requestId))
-  const headers = Object.entries(app.securityHeaders).map(([name, value]) => `${titleCase(name)}: ${value}`)
+  const set = 'encrypted' in socket && socket.encrypted === true ? app.securityHeaders.https : app.securityHeaders.plain
+  const headers = Object.entries(set).map(([name, value]) => `${titleCase(name)}: ${value}`)
   // Like every answer, this one leaves only after its audit line is written.
   void audit.written().catch(() => {}).then(() => socket.end([
     `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? ''}`,

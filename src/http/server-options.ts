@@ -1,14 +1,41 @@
 import { randomUUID } from 'node:crypto'
+import { constants } from 'node:crypto'
 import type { Server } from 'node:http'
+import type { SecureContextOptions } from 'node:tls'
 import { LogController, type FastifyHttpOptions } from 'fastify'
 import type { CpxdConfig } from '../config/schema.ts'
+import type { TlsPair } from '../config/secrets.ts'
 import { clientErrorHandler } from './client-error.ts'
 import { rewriteMalformedUrl } from './malformed-url.ts'
 
+/**
+ * Mozilla's "intermediate" TLS 1.2 suites (TLS 1.3 has its own, all good): forward secrecy and
+ * AEAD only. Clients choose among them, as Mozilla advises when every suite is strong.
+ */
+const INTERMEDIATE_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256', 'DHE-RSA-AES256-GCM-SHA384', 'DHE-RSA-CHACHA20-POLY1305'
+].join(':')
+
+/** The listener's TLS settings: TLS 1.2 at least, no compression, no renegotiation, HTTP/1.1 only. */
+export function tlsOptions (pair: TlsPair): SecureContextOptions & { ALPNProtocols: string[], honorCipherOrder: boolean } {
+  return {
+    cert: pair.cert,
+    key: pair.key,
+    minVersion: 'TLSv1.2',
+    ciphers: INTERMEDIATE_CIPHERS,
+    honorCipherOrder: false,
+    secureOptions: constants.SSL_OP_NO_COMPRESSION | constants.SSL_OP_NO_RENEGOTIATION,
+    ALPNProtocols: ['http/1.1']
+  }
+}
+
 /** How the HTTP server itself behaves: limits and timeouts from `server`, logging, request ids. */
-export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>): FastifyHttpOptions<Server> {
+export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>, tls?: TlsPair): FastifyHttpOptions<Server> {
   const { server } = config
   return {
+    ...(tls === undefined ? {} : { https: tlsOptions(tls) }),
     logger: { level: config.log.level, stream: process.stderr },
     // The audit log records every access; the application log keeps to lifecycle and faults.
     logController: new LogController({ disableRequestLogging: true }),

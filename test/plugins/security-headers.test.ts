@@ -13,7 +13,6 @@ const EXPECTED = {
   'content-security-policy': "default-src 'none';frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
   'referrer-policy': 'no-referrer'
 }
 
@@ -34,6 +33,8 @@ describe('security headers', () => {
       expect(res.statusCode, `status ${status}`).toBe(Number(status))
       expect(res.headers, `status ${status}`).toMatchObject(EXPECTED)
       expect(res.headers['x-powered-by'], `status ${status}`).toBeUndefined()
+      // Plain HTTP: HSTS only over HTTPS (test/http/tls.test.ts).
+      expect(res.headers['strict-transport-security'], `status ${status}`).toBeUndefined()
       expect(res.headers['x-request-id'], `status ${status}`).toMatch(/^[0-9a-f-]{36}$/)
     }
   })

@@ -36,5 +36,5 @@ function publicUrl (app: FastifyInstance, server: CpxdConfig['server']): string 
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : server.port
   const host = server.host.includes(':') ? `[${server.host}]` : server.host
-  return `http://${host}:${port}`
+  return `${server.tls === undefined ? 'http' : 'https'}://${host}:${port}`
 }

@@ -55,19 +55,32 @@ export async function computeHelmetHeaders (options: FastifyHelmetOptions = HELM
 /** Headers Fastify itself sets on the probe's answer, which are not helmet's to add. */
 const BASELINE_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive'])
 
+/** The security headers of an answer over HTTPS, and of one over plain HTTP (no HSTS). */
+export interface SecurityHeaders {
+  readonly https: Readonly<Record<string, string>>
+  readonly plain: Readonly<Record<string, string>>
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** The headers every answer carries, for the answers Node sends before Fastify sees a request. */
-    securityHeaders: Readonly<Record<string, string>>
+    securityHeaders: SecurityHeaders
   }
 }
 
-/** Every response, errors included, gets the headers in an onRequest hook, before anything can fail. */
+/**
+ * Every response, errors included, gets the headers in an onRequest hook, before anything can
+ * fail. HSTS only over HTTPS (in the process, or from a trusted proxy's X-Forwarded-Proto): RFC
+ * 6797 has browsers ignore it over plain HTTP, and a development server on http://localhost
+ * should not teach a browser to insist on HTTPS for that host.
+ */
 export default fp(async function helmet (app) {
-  const headers = await computeHelmetHeaders()
+  const https = await computeHelmetHeaders()
+  const { 'strict-transport-security': _hsts, ...plain } = https
+  const headers: SecurityHeaders = { https, plain: Object.freeze(plain) }
   app.decorate('securityHeaders', headers)
-  app.addHook('onRequest', function applySecurityHeaders (_request, reply, done) {
-    reply.headers(headers)
+  app.addHook('onRequest', function applySecurityHeaders (request, reply, done) {
+    reply.headers(request.protocol === 'https' ? headers.https : headers.plain)
     done()
   })
 }, { name: 'helmet' })

@@ -1,0 +1,31 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { scratchDir } from './tmp.ts'
+
+/** Whether Debian's `openssl` is here; .ci/run installs it, elsewhere tests skip loudly without it. */
+export const opensslAvailable = spawnSync('openssl', ['version']).status === 0
+if (!opensslAvailable) {
+  const message = 'openssl not found: the TLS tests make their certificates with it (apt-get install openssl)'
+  if (process.env.CI === 'true') throw new Error(message)
+  console.warn(`\n*** SKIPPING TLS tests: ${message} ***\n`)
+}
+
+export interface TestCertificate {
+  readonly certFile: string
+  readonly keyFile: string
+  readonly cert: string
+}
+
+/** A self-signed P-256 certificate for localhost and 127.0.0.1, made now, valid for a day. */
+export function makeCertificate (name = 'localhost'): TestCertificate {
+  const dir = scratchDir()
+  const certFile = join(dir, 'cert.pem')
+  const keyFile = join(dir, 'key.pem')
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout', keyFile, '-out', certFile
+  ], { stdio: 'ignore' })
+  return { certFile, keyFile, cert: readFileSync(certFile, 'utf8') }
+}

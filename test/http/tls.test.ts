@@ -1,0 +1,80 @@
+import { request } from 'node:https'
+import { connect, type SecureVersion } from 'node:tls'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { build, buildListening, KEYS, type TestApp } from '../helpers/build.ts'
+import { startupErrorFrom } from '../helpers/startup-error.ts'
+import { makeCertificate, opensslAvailable, type TestCertificate } from '../helpers/tls.ts'
+import { readTlsPair } from '../../src/config/secrets.ts'
+
+let certificate: TestCertificate
+let t: TestApp & { port: number }
+beforeAll(async () => {
+  if (!opensslAvailable) return
+  certificate = makeCertificate()
+  t = await buildListening({ server: { tls: { cert_file: certificate.certFile, key_file: certificate.keyFile } } })
+})
+afterAll(async () => { await t?.app.close() })
+
+/** A real handshake limited to one protocol version: the version agreed, or the error's code. */
+function handshake (version: SecureVersion): Promise<string> {
+  return new Promise((resolve) => {
+    // SECLEVEL=0 lets this client offer the old versions, so a refusal is the server's own alert.
+    const socket = connect({ host: '127.0.0.1', port: t.port, ca: certificate.cert, servername: 'localhost', minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0', ALPNProtocols: ['h2', 'http/1.1'] })
+    socket.once('secureConnect', () => {
+      resolve(`${socket.getProtocol() ?? '?'} ${socket.alpnProtocol === false ? 'no-alpn' : socket.alpnProtocol}`)
+      socket.end()
+    })
+    socket.once('error', (err: NodeJS.ErrnoException) => { resolve(err.code ?? 'error') })
+  })
+}
+
+function httpsGet (path: string, headers: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, unknown>, body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port: t.port, path, headers, ca: certificate.cert, servername: 'localhost' }, (res) => {
+      let body = ''
+      res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk }).on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }) })
+    }).on('error', reject).end()
+  })
+}
+
+describe.skipIf(!opensslAvailable)('HTTPS in the process', () => {
+  it('refuses TLS 1.0 and 1.1, and speaks TLS 1.2 and 1.3 with HTTP/1.1 only', async () => {
+    const matrix = Object.fromEntries(await Promise.all((['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const).map(async (v) => [v, await handshake(v)])))
+    console.info(`TLS handshakes: ${JSON.stringify(matrix)}`)
+    expect(matrix['TLSv1.2']).toBe('TLSv1.2 http/1.1')
+    expect(matrix['TLSv1.3']).toBe('TLSv1.3 http/1.1')
+    expect(matrix.TLSv1).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')
+    expect(matrix['TLSv1.1']).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')
+  })
+
+  it('sends HSTS over HTTPS, and evidence links on https', async () => {
+    const res = await httpsGet('/cpx')
+    expect(res.status).toBe(200)
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
+    const auditor = await httpsGet('/cpx/acme', { 'x-api-key': KEYS.auditorAll })
+    expect(auditor.body).toMatch(/"url":"https:\/\/127\.0\.0\.1:\d+\/evidence\/acme\//)
+  })
+
+  it('sends no HSTS over plain HTTP, unless a trusted proxy says the client came over HTTPS', async () => {
+    const plain = await build()
+    const proxied = await build({ server: { trust_proxy: ['10.0.0.0/8'] } })
+    try {
+      expect((await plain.app.inject('/cpx')).headers['strict-transport-security']).toBeUndefined()
+      const viaProxy = await proxied.app.inject({ url: '/cpx', remoteAddress: '10.0.0.2', headers: { 'x-forwarded-proto': 'https' } })
+      expect(viaProxy.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
+      const spoofed = await proxied.app.inject({ url: '/cpx', remoteAddress: '192.0.2.9', headers: { 'x-forwarded-proto': 'https' } })
+      expect(spoofed.headers['strict-transport-security']).toBeUndefined()
+    } finally {
+      await plain.app.close()
+      await proxied.app.close()
+    }
+  })
+
+  it('refuses at start a certificate and key that do not belong together', () => {
+    const other = makeCertificate('other')
+    const err = startupErrorFrom(() => readTlsPair({ cert_file: certificate.certFile, key_file: other.keyFile }, 'cpxd.yaml'))
+    expect(err).toMatchObject({ file: 'cpxd.yaml', path: 'server.tls' })
+    expect(err.reason).toMatch(/^the certificate and key cannot be used together \(/)
+    expect(startupErrorFrom(() => readTlsPair({ cert_file: '/nonexistent.pem', key_file: other.keyFile }, 'cpxd.yaml'))).toMatchObject({ path: 'server.tls.cert_file', reason: '/nonexistent.pem cannot be read' })
+  })
+})
