@@ -17,6 +17,7 @@ import posture from './plugins/app/posture.ts'
 import requestChecks from './plugins/app/request-checks.ts'
 import requestId from './plugins/app/request-id.ts'
 import tenantAuthorization from './plugins/app/tenant-authorization.ts'
+import tlsReload from './plugins/app/tls-reload.ts'
 import cors from './plugins/external/cors.ts'
 import helmet from './plugins/external/helmet.ts'
 import rateLimit from './plugins/external/rate-limit.ts'
@@ -48,6 +49,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   app.setErrorHandler(errorHandler)
 
   await app.register(requestId)
+  await app.register(tlsReload, { tls: config.server.tls, configFile: deps.configFile })
   await app.register(pipelinedAnswers)
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)

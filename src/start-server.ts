@@ -8,7 +8,8 @@ import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
 /**
  * Starts cpxd: load and validate the config, its secrets and every posture file (any error stops
  * start-up with file, path and reason, exit 2), listen, then stop gracefully on SIGTERM/SIGINT.
- * SIGHUP reopens the audit file and reloads posture; a failed reload keeps the last good posture.
+ * SIGHUP reopens the audit file, reloads the TLS certificate and posture; a failed reload keeps
+ * the last good one.
  */
 export async function startServer (configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
   const { file, config } = loadConfig(resolveConfigPath(configPath, env), env)
@@ -34,6 +35,7 @@ function handleSignals (app: FastifyInstance, opened: OpenedAuditLog, shutdownTi
     } catch (err) {
       app.log.error({ reason: (err as Error).message }, 'audit log could not be reopened; the next write retries')
     }
+    app.reloadTls()
     void app.reloadPosture()
   })
   let closing = false

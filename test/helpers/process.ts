@@ -37,7 +37,7 @@ export async function startServer (configFile: string, env: Record<string, strin
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', (chunk: string) => {
       stderr += chunk
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
+      const match = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
       if (match?.[1] !== undefined) {
         clearTimeout(timer)
         resolve(match[1])
