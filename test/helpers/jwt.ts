@@ -44,6 +44,13 @@ export class JwksServer {
     return this
   }
 
+  /** A started server publishing the public halves of `keys`. */
+  static async serving (...keys: SigningKey[]): Promise<JwksServer> {
+    const server = await new JwksServer().start()
+    server.keys = keys.map((key) => key.publicJwk)
+    return server
+  }
+
   hitsOf (path: string): number {
     return this.hits.get(path) ?? 0
   }

@@ -27,8 +27,7 @@ let lenient: TestApp
 let strict: TestApp
 beforeAll(async () => {
   key = await makeKey('ES256', 'es-form')
-  jwks = await new JwksServer().start()
-  jwks.keys = [key.publicJwk]
+  jwks = await JwksServer.serving(key)
   const jwt = { issuer: ISSUER, audience: AUDIENCE, jwks_url: `${jwks.url}/jwks.json` }
   lenient = await build({ auth: { api_keys: [], jwt } })
   strict = await build({ auth: { api_keys: [], jwt: { ...jwt, ecdsa_low_s_only: true } } })

@@ -17,8 +17,7 @@ beforeAll(async () => {
   rsa = await makeKey('RS256', 'rsa-1')
   twinA = await makeKey('ES256', 'twin')
   twinB = await makeKey('ES256', 'twin')
-  jwks = await new JwksServer().start()
-  jwks.keys = [es.publicJwk, rsa.publicJwk, twinA.publicJwk, twinB.publicJwk]
+  jwks = await JwksServer.serving(es, rsa, twinA, twinB)
   t = await build({ auth: { jwt: { issuer: ISSUER, audience: AUDIENCE, jwks_url: `${jwks.url}/jwks.json`, max_token_age: '1h', max_tier: 'auditor' } } })
 })
 afterAll(async () => {

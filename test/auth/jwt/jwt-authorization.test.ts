@@ -13,8 +13,7 @@ let t: TestApp
 
 beforeAll(async () => {
   key = await makeKey('ES256', 'es-1')
-  jwks = await new JwksServer().start()
-  jwks.keys = [key.publicJwk]
+  jwks = await JwksServer.serving(key)
   // max_tier defaults to customer: this issuer can never grant auditor.
   t = await build({ auth: { api_keys: [], jwt: { issuer: ISSUER, audience: AUDIENCE, jwks_url: `${jwks.url}/jwks.json` } } })
 })

@@ -7,8 +7,7 @@ let jwks: JwksServer
 let key: SigningKey
 beforeAll(async () => {
   key = await makeKey('ES256', 'es-1')
-  jwks = await new JwksServer().start()
-  jwks.keys = [key.publicJwk]
+  jwks = await JwksServer.serving(key)
 })
 afterAll(async () => { await jwks.stop() })
 
