@@ -48,3 +48,12 @@ export class ApiKeyVerifier {
     return found
   }
 }
+
+/**
+ * The hashes of the example config's demo keys, whose plaintext README.md prints for anyone to
+ * use. A server that accepts them is open to everyone who read the README, so start-up warns.
+ */
+export const DEMO_KEY_HASHES: ReadonlySet<string> = new Set([
+  'sha256:d56ec7c535da14534c5c9ee0f3bdd8124e3116a7769de93bd6d4e62889bb6794',
+  'sha256:518aa08cdf5d4b185112a604fa447cf83353d5b173bae15a645494e125fb51fb'
+])

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ApiKeyVerifier, generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
+import { ApiKeyVerifier, DEMO_KEY_HASHES, generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
+import { writeProject } from '../helpers/build.ts'
+import { startServer } from '../helpers/process.ts'
 
 describe('API keys', () => {
   it('are prefixed, 256-bit and different every time', () => {
@@ -25,5 +29,22 @@ describe('API keys', () => {
     expect(verifier.verify(generateApiKey())).toBeUndefined()
     expect(verifier.verify(`${key}x`)).toBeUndefined()
     expect(verifier.verify('')).toBeUndefined()
+  })
+})
+
+describe('the demo keys', () => {
+  it('are the ones README.md publishes, so start-up can warn when they are accepted', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
+    const published = [...readme.matchAll(/\bcpxd_[A-Za-z0-9_-]{43}\b/g)].map((match) => hashApiKey(match[0]))
+    expect(new Set(published)).toEqual(DEMO_KEY_HASHES)
+  })
+
+  it('make the real server warn at start', async () => {
+    const [hash] = [...DEMO_KEY_HASHES]
+    const { config } = writeProject([`auth: { api_keys: [{ id: demo-auditor, hash: "${hash ?? ''}", tier: auditor, tenants: [acme] }] }`])
+    const server = await startServer(config)
+    server.child.kill('SIGTERM')
+    await server.exited
+    expect(server.stderr()).toMatch(/"key_id":"demo-auditor".*its plaintext is published in README\.md/)
   })
 })

@@ -43,6 +43,10 @@ describe('the real server process', () => {
     expect((await fetch(`${server.baseUrl}/cpx/acme`)).status).toBe(401)
   })
 
+  it('says at start that, without a gateway key, evidence links will not survive a restart', () => {
+    expect(server.stderr()).toContain('links handed out now stop working at the next restart')
+  })
+
   it('writes the audit line to the configured file before answering', async () => {
     const res = await fetch(`${server.baseUrl}/cpx/globex`, { headers: { 'x-api-key': key } })
     expect(res.status).toBe(403)

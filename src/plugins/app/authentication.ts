@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { DEMO_KEY_HASHES } from '../../auth/api-keys.ts'
 import { Authenticator, type AuthResult } from '../../auth/authenticator.ts'
 import { createJwtVerifier, type JwtSetup } from '../../auth/jwt/create-jwt-verifier.ts'
 import type { JwtIssuerConfig } from '../../config/jwt-schema.ts'
@@ -44,6 +45,9 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
   app.decorateRequest('authResult', null)
   app.decorateRequest('authPending', null)
   const authenticator = new Authenticator(opts.auth.api_keys, setUpJwt(app, opts)?.verifier)
+  for (const key of opts.auth.api_keys.filter((entry) => DEMO_KEY_HASHES.has(entry.hash))) {
+    app.log.warn({ key_id: key.id }, 'an API key from the example config is accepted; its plaintext is published in README.md, so anyone can use it: never in production')
+  }
   const retrySeconds = jwtRetrySeconds(opts.auth.jwt ?? [])
 
   function identify (request: FastifyRequest): Promise<AuthResult> {

@@ -22,6 +22,9 @@ export interface EvidenceLinksOptions {
 }
 
 export default fp<EvidenceLinksOptions>(async function evidenceLinks (app, opts) {
+  if (opts.gatewayKey === undefined) {
+    app.log.info('evidence links are signed with a key made at this start (no evidence.gateway_key_env or gateway_key_file): links handed out now stop working at the next restart, and other replicas refuse them')
+  }
   const signer = new GatewaySigner(opts.gatewayKey ?? randomBytes(32))
   app.decorate('gatewaySigner', signer)
   app.decorate('evidenceLinks', new EvidenceLinks(signer, () => publicUrl(app, opts.server), opts.linkLifetimeMs))
