@@ -20,9 +20,17 @@ export function duration (min: number, max: number) {
       return z.NEVER
     }
     if (ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `must be between ${min}ms and ${max}ms` })
+      ctx.addIssue({ code: 'custom', message: `must be between ${formatDuration(min)} and ${formatDuration(max)}` })
       return z.NEVER
     }
     return ms
   })
+}
+
+/** Milliseconds as the config writes them: the largest unit up to hours that divides evenly (`24h`, `90s`, `250ms`). */
+export function formatDuration (ms: number): string {
+  for (const unit of ['h', 'm', 's'] as const) {
+    if (ms !== 0 && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`
+  }
+  return `${ms}ms`
 }
