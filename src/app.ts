@@ -11,6 +11,7 @@ import audit from './plugins/app/audit.ts'
 import authentication from './plugins/app/authentication.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
+import httpRedirect from './plugins/app/http-redirect.ts'
 import inFlightLimit from './plugins/app/in-flight-limit.ts'
 import pipelinedAnswers from './plugins/app/pipelined-answers.ts'
 import posture from './plugins/app/posture.ts'
@@ -53,6 +54,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(pipelinedAnswers)
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)
+  await app.register(httpRedirect, { server: config.server })
   // Authentication adds no hook here, only `identify`, which the rate limiter asks for its bucket;
   // routes run the check itself (preParsing), after the rate limit.
   await app.register(authentication, { auth: config.auth, jwtKeys: deps.secrets.jwtKeys, configFile: deps.configFile })

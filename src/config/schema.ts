@@ -55,10 +55,15 @@ const server = z.strictObject({
     cert_file: z.string().min(1),
     key_file: z.string().min(1)
   }).optional(),
+  /** With `tls`: a plain listener that only redirects to HTTPS (308) and answers /healthz. */
+  http_redirect_port: z.number().int().min(0).max(65535).optional(),
   shutdown_timeout: duration(1000, 120_000).default(10_000)
 }).refine((s) => s.headers_timeout <= s.request_timeout, {
   message: 'headers_timeout must not exceed request_timeout',
   path: ['headers_timeout']
+}).refine((s) => s.http_redirect_port === undefined || s.tls !== undefined, {
+  message: 'http_redirect_port redirects to HTTPS, so it needs server.tls',
+  path: ['http_redirect_port']
 })
 
 export const configSchema = z.strictObject({

@@ -69,6 +69,12 @@ describe('loadConfig', () => {
     expect(err.reason).toBe('must be false, a hop count from 1 to 10, or a list of proxy addresses and CIDR blocks (true would trust every client) (line 1)')
   })
 
+  it('refuses http_redirect_port without server.tls: there would be no HTTPS to send clients to', () => {
+    const err = failure('server: { http_redirect_port: 8080 }\n')
+    expect(err.path).toBe('server.http_redirect_port')
+    expect(err.reason).toMatch(/^http_redirect_port redirects to HTTPS, so it needs server.tls/)
+  })
+
   it('takes proxy addresses and CIDR blocks, and refuses an entry that is not one', () => {
     expect(load('audit: { file: "-", key_env: K }\nserver: { trust_proxy: [10.0.0.0/8, "::1", 192.0.2.7, "fd00::/8"] }\n').loaded().config.server.trust_proxy).toEqual(['10.0.0.0/8', '::1', '192.0.2.7', 'fd00::/8'])
     for (const entry of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129']) {

@@ -1,7 +1,9 @@
 import { request } from 'node:https'
+import { createServer } from 'node:net'
 import { connect, type SecureVersion } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, buildListening, KEYS, type TestApp } from '../helpers/build.ts'
+import { rawGet, rawRequest } from '../helpers/raw-http.ts'
 import { startupErrorFrom } from '../helpers/startup-error.ts'
 import { makeCertificate, opensslAvailable, type TestCertificate } from '../helpers/tls.ts'
 import { readTlsPair } from '../../src/config/secrets.ts'
@@ -77,4 +79,33 @@ describe.skipIf(!opensslAvailable)('HTTPS in the process', () => {
     expect(err.reason).toMatch(/^the certificate and key cannot be used together \(/)
     expect(startupErrorFrom(() => readTlsPair({ cert_file: '/nonexistent.pem', key_file: other.keyFile }, 'cpxd.yaml'))).toMatchObject({ path: 'server.tls.cert_file', reason: '/nonexistent.pem cannot be read' })
   })
+
+  it('sends plain-HTTP clients to HTTPS on http_redirect_port (308, same path and query), answers /healthz there, and audits both', async () => {
+    const redirectPort = await freePort()
+    const app = await buildListening({ server: { tls: { cert_file: certificate.certFile, key_file: certificate.keyFile }, http_redirect_port: redirectPort } })
+    try {
+      const moved = await rawGet(redirectPort, '/cpx/acme?format=yaml', ['Host: trust.example.test:8080'])
+      expect(moved.status).toBe(308)
+      expect(moved.headers.location).toBe(`https://trust.example.test:${app.port}/cpx/acme?format=yaml`)
+      expect(moved.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'")
+      expect(moved.headers['strict-transport-security']).toBeUndefined()
+      const health = await rawGet(redirectPort, '/healthz', ['Host: trust.example.test'])
+      expect([health.status, health.body]).toEqual([200, '{"status":"ok"}'])
+      const noHost = await rawRequest(redirectPort, 'GET /cpx HTTP/1.0\r\n\r\n')
+      expect(noHost.status).toBe(400)
+      const lines = app.auditLines().filter((l) => l.event === 'http_redirect')
+      expect(lines.map((l) => [l.path, l.status])).toEqual([['/cpx/acme', 308], ['/healthz', 200], ['/cpx', 400]])
+    } finally {
+      await app.app.close()
+    }
+  })
 })
+
+/** A port nothing listens on just now. */
+async function freePort (): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => { probe.listen(0, '127.0.0.1', () => { resolve() }) })
+  const { port } = probe.address() as { port: number }
+  await new Promise<void>((resolve) => { probe.close(() => { resolve() }) })
+  return port
+}
