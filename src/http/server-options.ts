@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto'
-import { constants } from 'node:crypto'
+import { constants, randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import type { SecureContextOptions } from 'node:tls'
 import { LogController, type FastifyHttpOptions } from 'fastify'

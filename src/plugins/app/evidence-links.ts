@@ -1,9 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CpxdConfig } from '../../config/schema.ts'
 import { EvidenceLinks } from '../../evidence/gateway-links.ts'
 import { GatewaySigner } from '../../evidence/gateway-signer.ts'
-import { randomBytes } from 'node:crypto'
 
 declare module 'fastify' {
   interface FastifyInstance {

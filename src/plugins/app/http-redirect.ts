@@ -4,13 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CpxdConfig } from '../../config/schema.ts'
 import { clip, pathOf } from '../../audit/access-event.ts'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The plain-HTTP listener that sends clients to HTTPS, once listening (`server.http_redirect_port`). */
-    httpRedirect: { server: Server | null }
-  }
-}
+import { badRequest, errorBody } from '../../errors.ts'
 
 export interface HttpRedirectOptions {
   readonly server: CpxdConfig['server']
@@ -26,8 +20,7 @@ const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{
  * headers (no HSTS: it is not HTTPS) and never a body from elsewhere.
  */
 export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
-  const state: { server: Server | null } = { server: null }
-  app.decorate('httpRedirect', state)
+  let listener: Server | null = null
   const port = opts.server.http_redirect_port
   if (port === undefined || opts.server.tls === undefined) return
   app.addHook('onListen', async function openRedirectListener () {
@@ -36,10 +29,10 @@ export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
       server.once('error', reject)
       server.listen(port, opts.server.host, () => { resolve() })
     })
-    state.server = server
+    listener = server
   })
   app.addHook('onClose', async function closeRedirectListener () {
-    const server = state.server
+    const server = listener
     if (server !== null) await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
   })
 }, { name: 'http-redirect', dependencies: ['audit', 'helmet'] })
@@ -61,7 +54,7 @@ function answer (app: FastifyInstance, server: CpxdConfig['server'], request: In
   response.setHeaders(new Map(Object.entries({ ...app.securityHeaders.plain, 'x-request-id': requestId, 'cache-control': 'no-store' })))
   const body = status === 200
     ? '{"status":"ok"}'
-    : status === 400 ? JSON.stringify({ error: { code: 'CPXD_ERR_BAD_REQUEST', message: 'the Host header is missing or not a host name', request_id: requestId } }) : ''
+    : status === 400 ? JSON.stringify(errorBody(badRequest('the Host header is missing or not a host name'), requestId)) : ''
   const headers = status === 308
     ? { location: target, 'content-length': '0' }
     : { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }
