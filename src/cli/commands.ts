@@ -14,8 +14,13 @@ const CONFIG: OptionSpec = { type: 'string', value: 'PATH', help: 'the config fi
 const TIER: OptionSpec = { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' }
 const KEY_FILE: OptionSpec = { type: 'string', value: 'PATH', help: 'the audit key (default: the one the config names)' }
 
+/** `--config`, else $CPXD_CONFIG, else config/cpxd.yaml, as an absolute path. */
+function configPathOf (args: ParsedArgs): string {
+  return resolveConfigPath(stringOption(args, 'config'), process.env)
+}
+
 function configOf (args: ParsedArgs) {
-  return loadConfig(resolveConfigPath(stringOption(args, 'config'), process.env), process.env)
+  return loadConfig(configPathOf(args), process.env)
 }
 
 /** Writes to stdout, waiting when the pipe is full; `| head` closing it early ends the command quietly. */
@@ -82,7 +87,7 @@ const tokenDevKeys: Command = {
     config: CONFIG
   },
   run: async (args) => {
-    const dir = stringOption(args, 'dir') ?? join(dirname(resolveConfigPath(stringOption(args, 'config'), process.env)), DEV_KEY_DIR)
+    const dir = stringOption(args, 'dir') ?? join(dirname(configPathOf(args)), DEV_KEY_DIR)
     const files = await writeDevKeys(dir, args.values.force === true)
     process.stdout.write(`Development JWT keys (kid ${files.kid}), never for production:\n  private key: ${files.privateKeyFile}\n  JWKS:        ${files.jwksFile}\n` +
       'Point an auth.jwt issuer at the JWKS with `jwks_file`, then mint tokens with `cpxd token mint`.\n')
@@ -113,11 +118,11 @@ const tokenMint: Command = {
 }
 
 async function filesOf (args: ParsedArgs): Promise<string[]> {
-  return auditFiles(args.positionals, resolveConfigPath(stringOption(args, 'config'), process.env), process.env)
+  return auditFiles(args.positionals, configPathOf(args), process.env)
 }
 
 function keyOf (args: ParsedArgs) {
-  return auditKeyFor(stringOption(args, 'key-file'), resolveConfigPath(stringOption(args, 'config'), process.env), process.env)
+  return auditKeyFor(stringOption(args, 'key-file'), configPathOf(args), process.env)
 }
 
 const auditVerify: Command = {
