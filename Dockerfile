@@ -33,6 +33,8 @@ COPY --chown=root:root package.json ./
 # to the server; only the audit log and state folders are writable by it. The audit chain key is
 # kept in /var/lib/cpxd, apart from /var/log/cpxd where log collectors read.
 COPY --chown=root:root config/ /etc/cpxd/
+# `cpxd check`, `cpxd reload`, `cpxd audit verify` ... work in the container as they are documented.
+RUN chmod 0755 dist/cli/index.js && ln -s /app/dist/cli/index.js /usr/local/bin/cpxd
 RUN mkdir -p /var/log/cpxd /var/lib/cpxd && chown node:node /var/log/cpxd /var/lib/cpxd && chmod 0750 /var/log/cpxd /var/lib/cpxd
 USER node
 EXPOSE 8080

@@ -9,6 +9,7 @@ import { serverOptions } from './http/server-options.ts'
 import { jsonSerializerCompiler, zodValidatorCompiler } from './http/validation.ts'
 import audit from './plugins/app/audit.ts'
 import authentication from './plugins/app/authentication.ts'
+import configReload from './plugins/app/config-reload.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
 import httpRedirect from './plugins/app/http-redirect.ts'
@@ -35,6 +36,8 @@ export interface AppDependencies {
   readonly secrets: Secrets
   /** The config file, for naming it when a key it names cannot be used. */
   readonly configFile: string
+  /** Where the config's `*_env` secrets are read again at a reload; none by default. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 /**
@@ -49,8 +52,9 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   app.setSerializerCompiler(jsonSerializerCompiler)
   app.setErrorHandler(errorHandler)
 
+  await app.register(configReload, { config, configFile: deps.configFile, env: deps.env ?? {} })
   await app.register(requestId)
-  await app.register(tlsReload, { tls: config.server.tls, configFile: deps.configFile })
+  await app.register(tlsReload)
   await app.register(pipelinedAnswers)
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)

@@ -48,6 +48,7 @@ export const AUDIT_REASONS = {
   // Evidence links.
   bad_link_signature: 'an evidence link altered, or made for another tenant or item (403)',
   link_expired: 'a correctly signed evidence link past its expiry (410)',
+  link_from_before_restart: 'an evidence link that does not verify but may have been signed before this start, with no gateway key configured (410)',
   evidence_changed: 'evidence that changed since it was indexed (503)',
   // The service could not answer (503).
   posture_not_loaded: 'no posture version is loaded yet',

@@ -86,6 +86,11 @@ export function linkExpired (): CpxdError {
   return make('CPXD_ERR_LINK_EXPIRED', 'this evidence link has expired; fetch the posture again for a fresh one', {}, 'link_expired')
 }
 
+/** Without a configured gateway key, links from before a restart cannot be told from forged ones. */
+export function linkFromBeforeRestart (): CpxdError {
+  return make('CPXD_ERR_LINK_EXPIRED', 'this evidence link is no longer valid (the server has restarted); fetch the posture again for a fresh one', {}, 'link_from_before_restart')
+}
+
 export function bodyTooLarge (): CpxdError {
   return make('CPXD_ERR_BODY_TOO_LARGE', 'request body is too large')
 }
@@ -118,6 +123,11 @@ export function internal (): CpxdError {
 
 export function unavailable (retryAfterSeconds: number, reason: AuditReason, message = 'the service is not available, retry later'): CpxdError {
   return make('CPXD_ERR_UNAVAILABLE', message, { 'retry-after': String(retryAfterSeconds) }, reason)
+}
+
+/** Before the first posture version is live (cpxd listens while evidence is hashed). */
+export function postureNotLoaded (): CpxdError {
+  return unavailable(5, 'posture_not_loaded', 'posture is not loaded yet, retry later')
 }
 
 export interface ErrorBody {

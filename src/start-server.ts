@@ -2,25 +2,45 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
 import { openAuditLog, type OpenedAuditLog } from './audit/audit-logger.ts'
 import { loadConfig, resolveConfigPath } from './config/loader.ts'
+import type { CpxdConfig } from './config/schema.ts'
 import { readSecrets } from './config/secrets.ts'
+import { pidFileOwner, removePidFile, writePidFile } from './fs/pid-file.ts'
 import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
 
 /**
- * Starts cpxd: load and validate the config, its secrets and every posture file (any error stops
- * start-up with file, path and reason, exit 2), listen, then stop gracefully on SIGTERM/SIGINT.
- * SIGHUP reopens the audit file, reloads the TLS certificate and posture; a failed reload keeps
- * the last good one.
+ * Starts cpxd: load and validate the config and its secrets (any error stops start-up with file,
+ * path and reason, exit 2), listen at once, then load posture while /healthz answers and /readyz
+ * reports progress; a posture that cannot be loaded stops the process the same way. SIGHUP
+ * reopens the audit file and reloads the config, its secrets and posture, keeping the last good
+ * set when anything fails; SIGTERM/SIGINT stop gracefully.
  */
 export async function startServer (configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
   const { file, config } = loadConfig(resolveConfigPath(configPath, env), env)
   const secrets = readSecrets(config, env, file)
+  claimPidFile(config, file)
   const opened = await openAuditLog(config.audit, secrets.auditKey, file)
-  const app = await buildApp(config, { auditLog: opened.log, secrets, configFile: file })
+  const app = await buildApp(config, { auditLog: opened.log, secrets, configFile: file, env })
   reportAuditChain(app, opened)
-  await app.loadPosture()
   handleSignals(app, opened, config.server.shutdown_timeout)
+  if (config.server.pid_file !== undefined) {
+    const pidFile = config.server.pid_file
+    writePidFile(pidFile)
+    // On every way out, a start-up error after this point included.
+    process.once('exit', () => { removePidFile(pidFile) })
+  }
   await app.listen({ host: config.server.host, port: config.server.port })
+  await app.loadPosture()
   return app
+}
+
+/** Two servers must not take turns overwriting one pid file: `cpxd reload` would signal the wrong one. */
+function claimPidFile (config: CpxdConfig, file: string): void {
+  const pidFile = config.server.pid_file
+  if (pidFile === undefined) return
+  const owner = pidFileOwner(pidFile)
+  if (owner !== undefined && owner !== process.pid) {
+    throw new StartupError(file, 'server.pid_file', `${pidFile} belongs to a running process (pid ${owner}); stop it first, or give this server its own pid_file`)
+  }
 }
 
 /**
@@ -35,8 +55,7 @@ function handleSignals (app: FastifyInstance, opened: OpenedAuditLog, shutdownTi
     } catch (err) {
       app.log.error({ reason: (err as Error).message }, 'audit log could not be reopened; the next write retries')
     }
-    app.reloadTls()
-    void app.reloadPosture()
+    void app.reloadConfig()
   })
   let closing = false
   const shutdown = (signal: string) => {

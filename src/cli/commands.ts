@@ -8,6 +8,7 @@ import { auditFiles, auditKeyFor, checkpointAudit, queryAudit, verifyAudit } fro
 import { stringOption, type Command, type CommandGroup, type OptionSpec, type ParsedArgs } from './command.ts'
 import { checkEvidence } from './evidence.ts'
 import { formatNewKey, newKey } from './keys.ts'
+import { signalReload } from './reload.ts'
 import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 
 const CONFIG: OptionSpec = { type: 'string', value: 'PATH', help: 'the config file (default: $CPXD_CONFIG, else config/cpxd.yaml)' }
@@ -45,6 +46,17 @@ const check: Command = {
     readSecrets(config, process.env, file)
     const count = loadPostureDocuments(config.posture_dir).size
     process.stdout.write(`${file}: ok (${count} posture file${count === 1 ? '' : 's'})\n`)
+  }
+}
+
+const reload: Command = {
+  name: 'reload',
+  summary: 'check the config, then make the running server reload it (SIGHUP through server.pid_file)',
+  options: { config: CONFIG },
+  run: async (args) => {
+    const loaded = configOf(args)
+    readSecrets(loaded.config, process.env, loaded.file)
+    process.stdout.write(signalReload(loaded))
   }
 }
 
@@ -179,6 +191,7 @@ const auditQuery: Command = {
 export const COMMANDS: ReadonlyArray<Command | CommandGroup> = [
   serve,
   check,
+  reload,
   { name: 'keys', summary: 'API keys', commands: [keysNew] },
   {
     name: 'evidence',

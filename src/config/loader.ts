@@ -67,6 +67,7 @@ function withPathsFrom (base: string, config: CpxdConfig): CpxdConfig {
     posture_dir: resolveFrom(base, config.posture_dir),
     server: {
       ...config.server,
+      pid_file: optionalFrom(base, config.server.pid_file),
       tls: config.server.tls === undefined
         ? undefined
         : { cert_file: resolveFrom(base, config.server.tls.cert_file), key_file: resolveFrom(base, config.server.tls.key_file) }

@@ -57,7 +57,9 @@ const server = z.strictObject({
   }).optional(),
   /** With `tls`: a plain listener that only redirects to HTTPS (308) and answers /healthz. */
   http_redirect_port: z.number().int().min(0).max(65535).optional(),
-  shutdown_timeout: duration(1000, 120_000).default(10_000)
+  shutdown_timeout: duration(1000, 120_000).default(10_000),
+  /** Where the server writes its process id, for `cpxd reload` and init systems. */
+  pid_file: z.string().min(1).optional()
 }).refine((s) => s.headers_timeout <= s.request_timeout, {
   message: 'headers_timeout must not exceed request_timeout',
   path: ['headers_timeout']

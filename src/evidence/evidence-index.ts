@@ -60,6 +60,7 @@ export async function indexEvidence (
   const failures: EvidenceFailure[] = []
   const work = [...postures].flatMap(([tenant, doc]) => doc.evidence.map((item) => ({ tenant, item })))
   let done = 0
+  options.onProgress?.(done, work.length)
   for (const { tenant, item } of work) {
     const outcome = await indexOne(tenant, item, backends, cache, options.fresh ?? false)
     if ('reason' in outcome) failures.push(outcome)

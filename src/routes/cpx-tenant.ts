@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
-import { notFound } from '../errors.ts'
+import { notFound, postureNotLoaded } from '../errors.ts'
 import { authErrorResponses, preSerializedBodySchema } from '../http/error-schema.ts'
 import { postureQuerySchema, servePosture } from './posture-query.ts'
 
@@ -26,8 +26,9 @@ const cpxTenantRoute: FastifyPluginAsyncZod = async function cpxTenantRoute (app
   }, async function readTenantPosture (request, reply) {
     const { tenant } = request.params
     const version = app.posture.current
-    const posture = version?.tenant(tenant)
-    if (version === undefined || posture === undefined) throw notFound('no posture is published for this tenant')
+    if (version === undefined) throw postureNotLoaded()
+    const posture = version.tenant(tenant)
+    if (posture === undefined) throw notFound('no posture is published for this tenant')
     return servePosture(request, reply, { version, posture, tenant, query: request.query, publicMaxAgeSeconds: 0 })
   })
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
-import { notFound } from '../errors.ts'
+import { notFound, postureNotLoaded } from '../errors.ts'
 import { authErrorResponses, commonErrorResponses, emptyBodySchema, preSerializedBodySchema } from '../http/error-schema.ts'
 import { postureQuerySchema, servePosture } from './posture-query.ts'
 
@@ -19,8 +19,9 @@ const cpxRoute: FastifyPluginAsyncZod<CpxRouteOptions> = async function cpxRoute
     preParsing: app.acceptAnonymous
   }, async function readVendorPosture (request, reply) {
     const version = app.posture.current
-    const posture = version?.vendor()
-    if (version === undefined || posture === undefined) throw notFound('no posture is published here')
+    if (version === undefined) throw postureNotLoaded()
+    const posture = version.vendor()
+    if (posture === undefined) throw notFound('no posture is published here')
     return servePosture(request, reply, { version, posture, tenant: DEFAULT_POSTURE, query: request.query, publicMaxAgeSeconds: opts.publicMaxAgeSeconds })
   })
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { TIERS } from '../domain/tier.ts'
-import { invalidLink, linkExpired, notFound, unavailable } from '../errors.ts'
+import { invalidLink, linkExpired, linkFromBeforeRestart, notFound, postureNotLoaded, unavailable } from '../errors.ts'
 import { EVIDENCE_ID_PATTERN } from '../evidence/evidence-item.ts'
 import { contentTypeOf, safeFilename } from '../evidence/content-type.ts'
 import { EvidenceChangedError } from '../evidence/backend.ts'
@@ -89,10 +89,12 @@ function linkedEvidence (app: FastifyInstance, request: FastifyRequest, params: 
   const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
   const audited = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t, verified: false }
   request.auditEvidence = audited
-  if (!app.gatewaySigner.verify(claims, query.s)) throw invalidLink()
+  if (!app.gatewaySigner.verify(claims, query.s)) throw app.signedBeforeThisStart(claims.expires) ? linkFromBeforeRestart() : invalidLink()
   audited.verified = true
   if (Date.now() / 1000 > claims.expires) throw linkExpired()
-  const indexed = app.posture.current?.evidenceItem(tenant, item)
+  const version = app.posture.current
+  if (version === undefined) throw postureNotLoaded()
+  const indexed = version.evidenceItem(tenant, item)
   if (indexed === undefined) throw notFound('no such evidence')
   return indexed
 }

@@ -1,9 +1,35 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { unavailable } from '../errors.ts'
 import { commonErrorResponses } from '../http/error-schema.ts'
 
-/** Probes for orchestrators: not rate limited (a probe storm is not an attack), still audited. */
+/** How long a probe is told to wait while posture loads. */
+const LOADING_RETRY_SECONDS = 5
+
+const lastReloadSchema = z.object({
+  ok: z.boolean(),
+  at: z.string(),
+  reason: z.string().optional(),
+  needs_restart: z.array(z.string()).readonly().optional()
+})
+
+const readySchema = z.object({
+  state: z.literal('ready'),
+  posture_version: z.number().int(),
+  /** Null until the config has been reloaded once. */
+  last_reload: lastReloadSchema.nullable()
+})
+
+const loadingSchema = z.object({
+  state: z.literal('loading'),
+  hashed: z.number().int(),
+  total: z.number().int()
+})
+
+/**
+ * Probes for orchestrators: not rate limited (a probe storm is not an attack), still audited.
+ * `/healthz` is the process being alive, and costs next to nothing; `/readyz` is posture being
+ * served (503 with progress while the first version loads), and says how the last reload went.
+ */
 const healthRoutes: FastifyPluginAsyncZod = async function healthRoutes (app) {
   const config = { audit: 'health', rateLimit: false } as const
 
@@ -15,13 +41,15 @@ const healthRoutes: FastifyPluginAsyncZod = async function healthRoutes (app) {
   })
 
   app.get('/readyz', {
-    schema: {
-      response: { 200: z.object({ status: z.literal('ready'), posture_version: z.number().int() }), ...commonErrorResponses }
-    },
+    schema: { response: { 200: readySchema, ...commonErrorResponses, 503: z.union([loadingSchema, commonErrorResponses[503]]) } },
     config
   }, async function ready (_request, reply) {
-    if (!app.posture.ready) throw unavailable(5, 'posture_not_loaded', 'posture is not loaded yet, retry later')
-    return reply.header('cache-control', 'no-store').send({ status: 'ready', posture_version: app.posture.version })
+    reply.header('cache-control', 'no-store')
+    if (!app.posture.ready) {
+      const { hashed, total } = app.posture.progress
+      return reply.code(503).header('retry-after', String(LOADING_RETRY_SECONDS)).send({ state: 'loading', hashed, total })
+    }
+    return reply.send({ state: 'ready', posture_version: app.posture.version, last_reload: app.lastReload() ?? null })
   })
 }
 

@@ -66,7 +66,7 @@ describe('the real server process', () => {
     expect(fresh.frameworks[0]?.score).toBe(0.95)
 
     writeFileSync(join(dir, 'posture', '_default.yaml'), 'frameworks:\n  - { name: SOC2, status: great, score: 1 }\n')
-    const failed = server.nextLog('posture reload failed')
+    const failed = server.nextLog('config reload failed')
     server.child.kill('SIGHUP')
     await failed
     expect(server.stderr()).toMatch(/_default\.yaml: frameworks\[0\]\.status/)

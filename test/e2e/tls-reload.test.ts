@@ -39,7 +39,7 @@ describe.skipIf(!opensslAvailable)('the TLS certificate of the real process', ()
       expect(await servedName(port)).toBe('second')
 
       copyFileSync(makeCertificate('third').certFile, `${dir}/cert.pem`)
-      const failed = server.nextLog('TLS certificate reload failed')
+      const failed = server.nextLog('config reload failed')
       server.child.kill('SIGHUP')
       await failed
       expect(server.stderr()).toContain('server.tls: the certificate and key cannot be used together')

@@ -25,8 +25,16 @@ export interface RunningServer {
   nextLog: (text: string) => Promise<void>
 }
 
-/** Starts `node dist/server.js --config FILE` (with `env` added) and waits for its "listening" log line. */
-export async function startServer (configFile: string, env: Record<string, string> = {}): Promise<RunningServer> {
+export interface StartOptions {
+  /** Wait for the first posture version to be live (its log line), not only for the listener. */
+  readonly ready?: boolean
+}
+
+/**
+ * Starts `node dist/server.js --config FILE` (with `env` added) and waits for its "listening" log
+ * line, then (unless `ready: false`) for its first posture version.
+ */
+export async function startServer (configFile: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, [distEntry('server.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let stdout = ''
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
@@ -57,6 +65,19 @@ export async function startServer (configFile: string, env: Record<string, strin
       const done = () => { clearTimeout(timer); child.stderr?.off('data', check) }
       child.stderr?.on('data', check)
       void exited.then((code) => { done(); reject(new Error(`server exited with ${code} before "${text}":\n${stderr.slice(from)}`)) })
+    })
+  }
+  if (options.ready !== false && !stderr.includes('"msg":"posture loaded"')) {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`posture was not loaded within 15 s:\n${stderr}`)), 15_000)
+      const check = () => {
+        if (!stderr.includes('"msg":"posture loaded"')) return
+        clearTimeout(timer)
+        child.stderr?.off('data', check)
+        resolve()
+      }
+      child.stderr?.on('data', check)
+      void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${stderr}`)) })
     })
   }
   return { child, baseUrl, stderr: () => stderr, stdout: () => stdout, exited, nextLog }

@@ -44,11 +44,12 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
   app.decorateRequest('principal', null)
   app.decorateRequest('authResult', null)
   app.decorateRequest('authPending', null)
-  const authenticator = new Authenticator(opts.auth.api_keys, setUpJwt(app, opts)?.verifier)
-  for (const key of opts.auth.api_keys.filter((entry) => DEMO_KEY_HASHES.has(entry.hash))) {
-    app.log.warn({ key_id: key.id }, 'an API key from the example config is accepted; its plaintext is published in README.md, so anyone can use it: never in production')
-  }
-  const retrySeconds = jwtRetrySeconds(opts.auth.jwt ?? [])
+  let { authenticator, retrySeconds } = setUp(app, opts)
+  // A reload builds the new keys and issuers first; a request sees the old set or the new one.
+  app.onConfigReload('authentication', ({ config, secrets, file }) => {
+    const next = setUp(app, { auth: config.auth, jwtKeys: secrets.jwtKeys, configFile: file })
+    return () => { ({ authenticator, retrySeconds } = next) }
+  })
 
   function identify (request: FastifyRequest): Promise<AuthResult> {
     request.authPending ??= authenticator.authenticate(request.headers, request.raw.rawHeaders).then((result) => {
@@ -76,7 +77,15 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
   app.decorate('acceptAnonymous', async function acceptAnonymous (request: FastifyRequest) {
     await check(request, true)
   })
-}, { name: 'authentication' })
+}, { name: 'authentication', dependencies: ['config-reload'] })
+
+function setUp (app: FastifyInstance, opts: AuthenticationOptions): { authenticator: Authenticator, retrySeconds: number } {
+  const authenticator = new Authenticator(opts.auth.api_keys, setUpJwt(app, opts)?.verifier)
+  for (const key of opts.auth.api_keys.filter((entry) => DEMO_KEY_HASHES.has(entry.hash))) {
+    app.log.warn({ key_id: key.id }, 'an API key from the example config is accepted; its plaintext is published in README.md, so anyone can use it: never in production')
+  }
+  return { authenticator, retrySeconds: jwtRetrySeconds(opts.auth.jwt ?? []) }
+}
 
 function setUpJwt (app: FastifyInstance, opts: AuthenticationOptions): JwtSetup | undefined {
   if (opts.auth.jwt === undefined) return undefined

@@ -11,6 +11,12 @@ declare module 'fastify' {
     evidenceLinks: EvidenceLinks
     /** Checks a followed evidence link. */
     gatewaySigner: GatewaySigner
+    /**
+     * True when a link that fails its signature check may simply predate this process: no gateway
+     * key is configured, so links are signed with a key made at start, and one expiring then was
+     * handed out before it.
+     */
+    signedBeforeThisStart: (expiresSeconds: number) => boolean
   }
 }
 
@@ -22,13 +28,26 @@ export interface EvidenceLinksOptions {
 }
 
 export default fp<EvidenceLinksOptions>(async function evidenceLinks (app, opts) {
+  // Links expire on whole seconds, so one minted in the second before this start counts as forged.
+  const startedAt = Date.now()
+  const processKey = randomBytes(32)
+  let state = setUp(app, opts, processKey)
+  app.onConfigReload('evidence-links', ({ config, secrets }) => {
+    const next = setUp(app, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: secrets.gatewayKey }, processKey)
+    return () => { state = next }
+  })
+  app.decorate('gatewaySigner', { getter: () => state.signer })
+  app.decorate('evidenceLinks', { getter: () => state.links })
+  app.decorate('signedBeforeThisStart', (expiresSeconds: number) => !state.keyConfigured && expiresSeconds * 1000 < startedAt + state.lifetimeMs - 1000)
+}, { name: 'evidence-links', dependencies: ['config-reload'] })
+
+function setUp (app: FastifyInstance, opts: EvidenceLinksOptions, processKey: Buffer): { signer: GatewaySigner, links: EvidenceLinks, keyConfigured: boolean, lifetimeMs: number } {
   if (opts.gatewayKey === undefined) {
-    app.log.info('evidence links are signed with a key made at this start (no evidence.gateway_key_env or gateway_key_file): links handed out now stop working at the next restart, and other replicas refuse them')
+    app.log.warn('evidence links are signed with a key made at this start (no evidence.gateway_key_env or gateway_key_file): links handed out now stop working at the next restart, and other replicas refuse them')
   }
-  const signer = new GatewaySigner(opts.gatewayKey ?? randomBytes(32))
-  app.decorate('gatewaySigner', signer)
-  app.decorate('evidenceLinks', new EvidenceLinks(signer, () => publicUrl(app, opts.server), opts.linkLifetimeMs))
-}, { name: 'evidence-links' })
+  const signer = new GatewaySigner(opts.gatewayKey ?? processKey)
+  return { signer, links: new EvidenceLinks(signer, () => publicUrl(app, opts.server), opts.linkLifetimeMs), keyConfigured: opts.gatewayKey !== undefined, lifetimeMs: opts.linkLifetimeMs }
+}
 
 /**
  * Where clients reach cpxd, for the links it hands out: `server.public_url`, else the address

@@ -15,6 +15,8 @@ export interface InFlightLimitOptions {
  */
 export default fp<InFlightLimitOptions>(async function inFlightLimit (app, opts) {
   const inFlight = new Map<string, number>()
+  let maxInFlight = opts.maxInFlight
+  app.onConfigReload('in-flight-limit', ({ config }) => () => { maxInFlight = config.rate_limit.max_in_flight })
   app.addHook('preHandler', function limitInFlight (request, reply, done) {
     const principal = request.principal
     // Anonymous answers are rendered ahead of time and cost next to nothing; many people behind one
@@ -22,7 +24,7 @@ export default fp<InFlightLimitOptions>(async function inFlightLimit (app, opts)
     if (principal === null || principal.kind === 'anonymous' || request.routeOptions.config.rateLimit === false) return done()
     const caller = principalLabel(principal)
     const count = inFlight.get(caller) ?? 0
-    if (count >= opts.maxInFlight) return done(rateLimited(1, 'too_many_in_flight'))
+    if (count >= maxInFlight) return done(rateLimited(1, 'too_many_in_flight'))
     inFlight.set(caller, count + 1)
     reply.raw.once('close', () => {
       const left = (inFlight.get(caller) ?? 1) - 1
@@ -31,4 +33,4 @@ export default fp<InFlightLimitOptions>(async function inFlightLimit (app, opts)
     })
     done()
   })
-}, { name: 'in-flight-limit', dependencies: ['authentication'] })
+}, { name: 'in-flight-limit', dependencies: ['authentication', 'config-reload'] })

@@ -2,50 +2,65 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { EvidenceFailure } from '../../evidence/evidence-index.ts'
 import { loadPostureVersion, type PostureSourceConfig } from '../../posture/load-version.ts'
+import type { PostureVersion } from '../../posture/posture-version.ts'
 import { PostureStore } from '../../posture/store.ts'
-import { StartupError } from '../../startup-error.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The posture version being served; routes read `posture.current` once per request. */
     posture: PostureStore
-    /** Loads a new version and swaps it in; throws (StartupError) when it cannot be loaded. */
+    /** The first load: swaps a version in; throws (StartupError) when it cannot be loaded. */
     loadPosture: () => Promise<void>
-    /** Like loadPosture, but a failure is logged and the last good version stays (SIGHUP). */
-    reloadPosture: () => Promise<void>
   }
 }
 
 export type PostureOptions = PostureSourceConfig
 
+/** How often a long load says how far it has got. */
+const PROGRESS_LOG_INTERVAL_MS = 5000
+
 /**
- * Owns the posture store and every load of it. Evidence whose hash differs from the declared one
- * (or that is missing) is withheld, and each such item is an `evidence_integrity_failure` on the
- * audit log, written before the version is served, and an error on the application log.
+ * Owns the posture store and every load of it, one load at a time: the first (`loadPosture`) and
+ * each reload of the config (a reload part, last of all, since it is the slowest). Evidence whose
+ * hash differs from the declared one (or that is missing) is withheld, and each such item is an
+ * `evidence_integrity_failure` on the audit log, written before the version is served, and an
+ * error on the application log.
  */
 export default fp<PostureOptions>(async function posture (app, opts) {
   const store = new PostureStore()
+  let tail: Promise<unknown> = Promise.resolve()
 
-  async function loadPosture (): Promise<void> {
-    const version = await loadPostureVersion(opts)
-    reportWithheld(app, version.evidence.failures)
-    await app.auditLog.written()
-    store.replace(version)
+  function oneAtATime<T> (task: () => Promise<T>): Promise<T> {
+    const run = tail.then(task)
+    tail = run.catch(() => {})
+    return run
   }
 
-  async function reloadPosture (): Promise<void> {
+  async function prepare (source: PostureSourceConfig): Promise<PostureVersion> {
+    const timer = setInterval(() => { app.log.info(store.progress, 'hashing evidence') }, PROGRESS_LOG_INTERVAL_MS)
+    timer.unref()
     try {
-      await loadPosture()
-      app.log.info({ posture_version: store.version, tenants: store.current?.tenantCount ?? 0 }, 'posture reloaded')
-    } catch (err) {
-      app.log.error({ reason: err instanceof StartupError ? err.message : 'unexpected error' }, 'posture reload failed; still serving the last good posture')
+      const version = await loadPostureVersion(source, { onProgress: (hashed, total) => { store.reportProgress(hashed, total) } })
+      reportWithheld(app, version.evidence.failures)
+      await app.auditLog.written()
+      return version
+    } finally {
+      clearInterval(timer)
     }
   }
 
+  function swapIn (version: PostureVersion, message: string): void {
+    store.replace(version)
+    app.log.info({ posture_version: store.version, tenants: version.tenantCount, evidence: version.evidence.items.size }, message)
+  }
+
   app.decorate('posture', store)
-  app.decorate('loadPosture', loadPosture)
-  app.decorate('reloadPosture', reloadPosture)
-}, { name: 'posture', dependencies: ['audit'] })
+  app.decorate('loadPosture', () => oneAtATime(async () => { swapIn(await prepare(opts), 'posture loaded') }))
+  app.onConfigReload('posture', async ({ config }) => {
+    const version = await oneAtATime(() => prepare(config))
+    return () => { swapIn(version, 'posture reloaded') }
+  })
+}, { name: 'posture', dependencies: ['audit', 'config-reload'] })
 
 function reportWithheld (app: FastifyInstance, failures: readonly EvidenceFailure[]): void {
   for (const failure of failures) {

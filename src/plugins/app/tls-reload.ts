@@ -1,36 +1,20 @@
 import type { Server as HttpsServer } from 'node:https'
 import fp from 'fastify-plugin'
-import type { CpxdConfig } from '../../config/schema.ts'
-import { readTlsPair } from '../../config/secrets.ts'
 import { tlsOptions } from '../../http/server-options.ts'
-import { StartupError } from '../../startup-error.ts'
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /**
-     * Reads the certificate and key again (SIGHUP) and serves new handshakes with them; open
-     * connections keep theirs. A pair that cannot be used keeps the old one, and the log says why.
-     */
-    reloadTls: () => void
-  }
-}
-
-export interface TlsReloadOptions {
-  readonly tls: CpxdConfig['server']['tls']
-  /** The config file, for naming it in errors. */
-  readonly configFile: string
-}
-
-export default fp<TlsReloadOptions>(async function tlsReload (app, opts) {
-  app.decorate('reloadTls', function reloadTls () {
-    if (opts.tls === undefined) return
-    try {
-      const pair = readTlsPair(opts.tls, opts.configFile)
-      if (pair === undefined) return
-      ;(app.server as unknown as HttpsServer).setSecureContext(tlsOptions(pair))
-      app.log.info({ cert_file: opts.tls.cert_file }, 'TLS certificate reloaded')
-    } catch (err) {
-      app.log.error({ reason: err instanceof StartupError ? err.message : 'unexpected error' }, 'TLS certificate reload failed; the previous certificate stays in use')
+/**
+ * On a reload, the certificate and key (read and tried together with the config's other secrets)
+ * serve new handshakes; open connections keep theirs. A pair that cannot be used fails the whole
+ * reload, so the old one stays, and the log says why.
+ */
+export default fp(async function tlsReload (app) {
+  app.onConfigReload('tls', ({ config, secrets }) => {
+    const pair = secrets.tls
+    // Turning HTTPS on or off needs a restart (config/restart-only.ts).
+    if (pair === undefined || !('setSecureContext' in app.server)) return () => {}
+    return () => {
+      (app.server as HttpsServer).setSecureContext(tlsOptions(pair))
+      app.log.info({ cert_file: config.server.tls?.cert_file }, 'TLS certificate reloaded')
     }
   })
-}, { name: 'tls-reload' })
+}, { name: 'tls-reload', dependencies: ['config-reload'] })

@@ -7,8 +7,13 @@ export interface CorsOptions {
   readonly maxAgeMs: number
 }
 
+/** The allowlist is reloaded with the config; `max_age` waits for a restart. */
 export default fp<CorsOptions>(async function cors (app, opts) {
-  const allowed = new Set(opts.origins)
+  let allowed = new Set(opts.origins)
+  app.onConfigReload('cors', ({ config }) => {
+    const next = new Set(config.cors.origins)
+    return () => { allowed = next }
+  })
   await app.register(fastifyCors, {
     // An exact Set lookup: no regex, no prefix match, so `https://trust.example.com.evil.io` fails.
     origin: (origin, callback) => { callback(null, origin !== undefined && allowed.has(origin)) },
@@ -19,4 +24,4 @@ export default fp<CorsOptions>(async function cors (app, opts) {
     maxAge: Math.floor(opts.maxAgeMs / 1000),
     strictPreflight: true
   })
-}, { name: 'cors' })
+}, { name: 'cors', dependencies: ['config-reload'] })

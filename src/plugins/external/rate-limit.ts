@@ -34,18 +34,27 @@ function isPreflight (request: FastifyRequest): boolean {
  * route, so this plugin is registered first and counts them here.
  */
 export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
-  const { limits } = opts
+  let limits = opts.limits
   const retryAfter = (ttl: number) => rateLimited(Math.max(1, Math.ceil(ttl / 1000)))
   await app.register(fastifyRateLimit, {
     global: true,
-    max: limits.max,
-    timeWindow: limits.window,
+    // Read per request, so a reload changes them; existing buckets keep their counts.
+    max: () => limits.max,
+    timeWindow: () => limits.window,
     hook: 'onRequest',
     cache: limits.clients,
     keyGenerator: rateLimitKey,
     errorResponseBuilder: (_request, context) => retryAfter(context.ttl)
   })
-  const preAuthentication = new WindowCounter(limits.pre_auth_max ?? limits.max * PRE_AUTH_FACTOR, limits.window, limits.clients)
+  let preAuthentication = preAuthenticationCounter(limits)
+  app.onConfigReload('rate-limit', ({ config }) => {
+    const next = config.rate_limit
+    const counter = preAuthMax(next) === preAuthMax(limits) && next.window === limits.window ? preAuthentication : preAuthenticationCounter(next)
+    return () => {
+      limits = next
+      preAuthentication = counter
+    }
+  })
   const perCaller = app.createRateLimit()
   // Callback style, and a synchronous counter: this runs on every request, and a promise per
   // request here was measurable (docs/performance.md).
@@ -60,5 +69,13 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
 }, {
   name: 'rate-limit',
   // The bucket is the caller's identity, which authentication works out (once per request).
-  dependencies: ['authentication']
+  dependencies: ['authentication', 'config-reload']
 })
+
+function preAuthMax (limits: CpxdConfig['rate_limit']): number {
+  return limits.pre_auth_max ?? limits.max * PRE_AUTH_FACTOR
+}
+
+function preAuthenticationCounter (limits: CpxdConfig['rate_limit']): WindowCounter {
+  return new WindowCounter(preAuthMax(limits), limits.window, limits.clients)
+}
