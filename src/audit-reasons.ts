@@ -52,6 +52,7 @@ export const AUDIT_REASONS = {
   evidence_changed: 'evidence that changed since it was indexed (503)',
   // The service could not answer (503).
   posture_not_loaded: 'no posture version is loaded yet',
+  posture_stale: 'the posture is older than its freshness limit (posture.stale_after), so it is not served (503)',
   audit_unavailable: 'the audit line could not be written, so the answer was withheld',
   handler_timeout: 'the answer took longer than server.handler_timeout',
   // evidence_integrity_failure: why an evidence item is withheld from every document.

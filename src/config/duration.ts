@@ -1,5 +1,9 @@
 import { z } from 'zod'
 
+/** A posture may be declared stale after a minute at the least (tests) and ten years at most. */
+export const MIN_STALE_AFTER_MS = 60_000
+export const MAX_STALE_AFTER_MS = 3650 * 86_400_000
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/
 
@@ -24,6 +28,18 @@ export function duration (min: number, max: number) {
       return z.NEVER
     }
     return ms
+  })
+}
+
+/** A duration, or `off` (returned as 'off') to turn the limit off. */
+export function durationOrOff (min: number, max: number) {
+  const bounded = duration(min, max)
+  return z.union([z.string(), z.number()]).transform((value, ctx): number | 'off' => {
+    if (value === 'off') return 'off'
+    const parsed = bounded.safeParse(value)
+    if (parsed.success) return parsed.data
+    ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.message ?? 'must be a duration'}, or off` })
+    return z.NEVER
   })
 }
 

@@ -2,7 +2,7 @@ import { isIP } from 'node:net'
 import { z } from 'zod'
 import { TIERS } from '../domain/tier.ts'
 import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
-import { duration } from './duration.ts'
+import { duration, MAX_STALE_AFTER_MS, MIN_STALE_AFTER_MS } from './duration.ts'
 import { jwtSchema } from './jwt-schema.ts'
 import { envVarName } from './named-secret.ts'
 
@@ -71,6 +71,13 @@ const server = z.strictObject({
 export const configSchema = z.strictObject({
   server: server.default(() => server.parse({})),
   posture_dir: z.string().min(1).default('posture'),
+  posture: z.strictObject({
+    /**
+     * A posture whose own `timestamp` is older than this is answered 503 (`posture_stale`) rather
+     * than served; a posture file's `stale_after` overrides it. Off by default.
+     */
+    stale_after: duration(MIN_STALE_AFTER_MS, MAX_STALE_AFTER_MS).optional()
+  }).default({}),
   public: z.strictObject({
     max_age: duration(0, DAY_MS).default(300_000)
   }).default({ max_age: 300_000 }),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TIERS } from '../domain/tier.ts'
+import { durationOrOff, MAX_STALE_AFTER_MS, MIN_STALE_AFTER_MS } from '../config/duration.ts'
 import { evidenceItemSchema } from '../evidence/evidence-item.ts'
 
 /**
@@ -90,7 +91,9 @@ export const documentSchema = z.looseObject({
   frameworks: z.array(frameworkSchema),
   evidence_refs: z.array(evidenceRefSchema).optional(),
   extensions: z.record(z.string(), z.unknown()).optional(),
-  evidence: z.array(evidenceItemSchema).default([])
+  evidence: z.array(evidenceItemSchema).default([]),
+  /** cpxd's own: overrides `posture.stale_after` for this file (`off` never goes stale); never served. */
+  stale_after: durationOrOff(MIN_STALE_AFTER_MS, MAX_STALE_AFTER_MS).optional()
 }).superRefine((doc, ctx) => {
   const seen = new Map<string, number>()
   doc.frameworks.forEach((framework, index) => {

@@ -7,7 +7,7 @@ import { PostureVersion } from './posture-version.ts'
 import { RenderedPosture } from './rendered-posture.ts'
 
 /** What loading a version reads: the posture folder and where its evidence lives. */
-export type PostureSourceConfig = Pick<CpxdConfig, 'posture_dir' | 'evidence'>
+export type PostureSourceConfig = Pick<CpxdConfig, 'posture_dir' | 'evidence'> & Partial<Pick<CpxdConfig, 'posture'>>
 
 /**
  * Everything a posture version needs, built before it is served: documents, the evidence index
@@ -26,5 +26,10 @@ export async function loadPostureVersion (config: PostureSourceConfig, options: 
     const publicLinked = new Set(indexed.filter((item) => item.public).map((item) => item.id))
     return [tenant, new RenderedPosture(attachEvidence(doc, tenant, evidence), linked, publicLinked).warm()] as const
   }))
-  return new PostureVersion(postures, evidence)
+  const staleAt = new Map<string, number>()
+  for (const [tenant, doc] of documents) {
+    const limit = doc.stale_after ?? config.posture?.stale_after
+    if (limit !== undefined && limit !== 'off') staleAt.set(tenant, Date.parse(doc.timestamp) + limit)
+  }
+  return new PostureVersion(postures, evidence, staleAt)
 }

@@ -17,9 +17,24 @@ export class PostureVersion {
   /** The evidence this version's documents reference (never a withheld item); failures are why some are not. */
   readonly evidence: EvidenceIndex
 
-  constructor (postures: PostureSet, evidence: EvidenceIndex = NO_EVIDENCE) {
+  /** When each posture with a freshness limit goes stale (ms since the epoch). */
+  private readonly staleAt: ReadonlyMap<string, number>
+
+  constructor (postures: PostureSet, evidence: EvidenceIndex = NO_EVIDENCE, staleAt: ReadonlyMap<string, number> = new Map()) {
     this.postures = postures
     this.evidence = evidence
+    this.staleAt = staleAt
+  }
+
+  /** Past its freshness limit: answered 503 rather than served (the spec prefers unavailable to stale). */
+  isStale (tenant: string, now = Date.now()): boolean {
+    const at = this.staleAt.get(tenant)
+    return at !== undefined && now >= at
+  }
+
+  /** Every stale posture, `_default` for the vendor's own. */
+  staleTenants (now = Date.now()): string[] {
+    return [...this.staleAt].filter(([, at]) => now >= at).map(([tenant]) => tenant).sort()
   }
 
   get tenantCount (): number {

@@ -15,6 +15,8 @@ const lastReloadSchema = z.object({
 const readySchema = z.object({
   state: z.literal('ready'),
   posture_version: z.number().int(),
+  /** Postures past their freshness limit, answered 503 (`_default` is the vendor's own). */
+  stale_tenants: z.array(z.string()),
   /** Null until the config has been reloaded once. */
   last_reload: lastReloadSchema.nullable()
 })
@@ -49,7 +51,7 @@ const healthRoutes: FastifyPluginAsyncZod = async function healthRoutes (app) {
       const { hashed, total } = app.posture.progress
       return reply.code(503).header('retry-after', String(LOADING_RETRY_SECONDS)).send({ state: 'loading', hashed, total })
     }
-    return reply.send({ state: 'ready', posture_version: app.posture.version, last_reload: app.lastReload() ?? null })
+    return reply.send({ state: 'ready', posture_version: app.posture.version, stale_tenants: app.posture.current?.staleTenants() ?? [], last_reload: app.lastReload() ?? null })
   })
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { notFound, unavailable } from '../errors.ts'
+import { notFound, postureStale, unavailable } from '../errors.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey } from '../posture/document.ts'
 import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
@@ -35,6 +35,7 @@ export interface PostureAnswer {
 
 export async function servePosture (request: FastifyRequest, reply: FastifyReply, answer: PostureAnswer): Promise<FastifyReply> {
   const { posture, query } = answer
+  if (answer.version.isStale(answer.tenant)) throw postureStale()
   const tier = request.principal?.tier ?? 'public'
   let framework: string | undefined
   if (query.framework !== undefined) {

@@ -59,7 +59,7 @@ describe('readiness of the real process while evidence is hashed', () => {
     await loaded
     const ready = await fetch(`${server.baseUrl}/readyz`)
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toEqual({ state: 'ready', posture_version: 1, last_reload: null })
+    expect(await ready.json()).toEqual({ state: 'ready', posture_version: 1, stale_tenants: [], last_reload: null })
     expect((await fetch(`${server.baseUrl}/cpx`)).status).toBe(200)
   })
 })

@@ -17,7 +17,7 @@ describe('health', () => {
   it('/readyz says ready once posture is loaded', async () => {
     const res = await t.app.inject('/readyz')
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ state: 'ready', posture_version: 1, last_reload: null })
+    expect(res.json()).toEqual({ state: 'ready', posture_version: 1, stale_tenants: [], last_reload: null })
     expect(res.headers['cache-control']).toBe('no-store')
   })
 
