@@ -1,45 +1,12 @@
 // npm run bench: bare Fastify vs cpxd, in one run, each server in its own process.
 // Prints requests/s, p99 latency and the ratio to bare Fastify serving the same bytes.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import { importJWK, SignJWT } from 'jose'
-// @ts-expect-error s3rver ships no types
-import S3rver from 's3rver'
-import { writeDevKeys } from '../src/cli/token.ts'
-import { BENCH_API_KEY, BENCH_AUDITOR_KEY, BENCH_BUCKET, BENCH_ISSUER, EVIDENCE_ITEMS, S3_KEY } from './constants.ts'
+import { BENCH_API_KEY, BENCH_AUDITOR_KEY, EVIDENCE_ITEMS } from './constants.ts'
+import { prepareBenchFixtures } from './fixtures.ts'
+import { startBenchServer as start } from './start-bench-server.ts'
 
-// An S3-compatible server with the evidence objects, and a posture that lists them all.
-process.env.AWS_ACCESS_KEY_ID = S3_KEY
-process.env.AWS_SECRET_ACCESS_KEY = S3_KEY
-const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 'cpxd-bench-s3-')), configureBuckets: [{ name: BENCH_BUCKET }] })
-const { port: s3Port } = await s3rver.run() as { port: number }
-process.env.BENCH_S3_ENDPOINT = `http://127.0.0.1:${s3Port}`
-const s3 = new S3Client({ region: 'us-east-1', endpoint: process.env.BENCH_S3_ENDPOINT, forcePathStyle: true })
-for (let i = 0; i < EVIDENCE_ITEMS; i++) await s3.send(new PutObjectCommand({ Bucket: BENCH_BUCKET, Key: `evidence/item-${i}.txt`, Body: `evidence ${i}\n`.repeat(100) }))
-process.env.BENCH_POSTURE_DIR = mkdtempSync(join(tmpdir(), 'cpxd-bench-posture-'))
-process.env.BENCH_CACHE_DIR = mkdtempSync(join(tmpdir(), 'cpxd-bench-cache-'))
-writeFileSync(join(process.env.BENCH_POSTURE_DIR, 'bench.yaml'), [
-  'frameworks:',
-  '  - name: SOC2',
-  '    status: compliant',
-  '    score: 1',
-  '    controls:',
-  ...Array.from({ length: EVIDENCE_ITEMS }, (_, i) => `      - { id: C${i}, status: compliant }`),
-  'evidence:',
-  ...Array.from({ length: EVIDENCE_ITEMS }, (_, i) => `  - { id: item-${i}, description: Evidence ${i}, backend: s3, location: evidence/item-${i}.txt, controls: [C${i}] }`)
-].join('\n'))
-
-// A key pair for this run only, and one token for the JWT case (what a GRC tool would reuse).
-const keys = await writeDevKeys(mkdtempSync(join(tmpdir(), 'cpxd-bench-jwt-')))
-process.env.BENCH_JWKS_FILE = keys.jwksFile
-const BENCH_JWT = await new SignJWT({ cpx_tenants: ['acme'], cpx_tier: 'customer' })
-  .setProtectedHeader({ alg: 'ES256', kid: keys.kid })
-  .setIssuer(BENCH_ISSUER).setAudience('cpxd').setSubject('bench').setIssuedAt().setExpirationTime('1h')
-  .sign(await importJWK(JSON.parse(readFileSync(keys.privateKeyFile, 'utf8')), 'ES256'))
+const fixtures = await prepareBenchFixtures()
+const BENCH_JWT = fixtures.jwt
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -57,20 +24,6 @@ const CASES: Case[] = [
   { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, direct`, server: 'evidence-direct', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } },
   { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, gateway`, server: 'evidence-gateway', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } }
 ]
-
-async function start (mode: string): Promise<{ child: ChildProcess, port: number }> {
-  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server there, to see where a case spends its time.
-  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${mode}.cpuprofile`]
-  const child = spawn(process.execPath, [...profile, join(import.meta.dirname, 'server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const match = /READY (\d+)/.exec(chunk)
-      if (match) resolve(Number(match[1]))
-    })
-    child.on('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)))
-  })
-  return { child, port }
-}
 
 async function measure (port: number, c: Case) {
   const run = (duration: number) => autocannon({ url: `http://127.0.0.1:${port}${c.path}`, connections: CONNECTIONS, duration, headers: c.headers })
@@ -93,7 +46,7 @@ for (const c of CASES.filter((k) => only === undefined || only.includes(k.server
   }
 }
 
-await s3rver.close()
+await fixtures.close()
 
 const rpsOf = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))?.rps ?? Number.NaN
 const baseline = rpsOf('bare')

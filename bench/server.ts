@@ -52,7 +52,7 @@ function silentAuditLog (deferred: boolean): AuditLog {
   return { logger: pino({ level: 'silent' }), written, reopen: () => {}, close: () => {} }
 }
 
-async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off-deferred' = 'on') {
+async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off-deferred' = 'on', shedding = false) {
   const config = configSchema.parse({
     ...(delivery === undefined
       ? { posture_dir: POSTURE_DIR, evidence: { local_root: join(POSTURE_DIR, '..', 'evidence'), cache_dir: mkdtempSync(join(tmpdir(), 'cpxd-bench-cache-')) } }
@@ -70,6 +70,8 @@ async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off
     cors: { origins: ['https://trust.northwind.example'] },
     // Every plugin stays on; the budget is only large enough that the run measures serving, not 429s.
     rate_limit: { max: 1_000_000, window: '1h', max_in_flight: 10_000 },
+    // bench/overload.ts: shed load once the event loop lags 20 ms (the default, 1 s, is for production).
+    ...(shedding ? { overload: { max_event_loop_delay: '20ms', sample_interval: '100ms', retry_after: '1s' } } : {}),
     audit: { file: join(mkdtempSync(join(tmpdir(), 'cpxd-bench-')), 'audit.log') },
     log: { level: 'error' }
   })
@@ -85,7 +87,7 @@ const app = mode === 'bare'
   ? await bare()
   : mode === 'naive-evidence'
     ? await naiveEvidence()
-    : await cpxd(mode === 'evidence-direct' ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined, mode === 'cpxd-no-audit' ? 'off' : mode === 'cpxd-no-audit-deferred' ? 'off-deferred' : 'on')
+    : await cpxd(mode?.startsWith('evidence-direct') === true ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined, mode === 'cpxd-no-audit' ? 'off' : mode === 'cpxd-no-audit-deferred' ? 'off-deferred' : 'on', mode?.endsWith('-shedding') === true)
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.stdout.write(`READY ${(app.server.address() as { port: number }).port}\n`)
 process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)) })

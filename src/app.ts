@@ -23,6 +23,7 @@ import tlsReload from './plugins/app/tls-reload.ts'
 import cors from './plugins/external/cors.ts'
 import helmet from './plugins/external/helmet.ts'
 import rateLimit from './plugins/external/rate-limit.ts'
+import underPressure from './plugins/external/under-pressure.ts'
 import cpxRoute from './routes/cpx.ts'
 import cpxTenantRoute from './routes/cpx-tenant.ts'
 import evidenceRoute from './routes/evidence.ts'
@@ -59,6 +60,8 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)
   await app.register(httpRedirect, { server: config.server })
+  // Overload is checked before anything costs: authentication, the rate limiter's buckets.
+  await app.register(underPressure, { limits: config.overload })
   // Authentication adds no hook here, only `identify`, which the rate limiter asks for its bucket;
   // routes run the check itself (preParsing), after the rate limit.
   await app.register(authentication, { auth: config.auth, jwtKeys: deps.secrets.jwtKeys, configFile: deps.configFile })

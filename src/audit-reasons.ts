@@ -51,6 +51,7 @@ export const AUDIT_REASONS = {
   link_from_before_restart: 'an evidence link that does not verify but may have been signed before this start, with no gateway key configured (410)',
   evidence_changed: 'evidence that changed since it was indexed (503)',
   // The service could not answer (503).
+  overloaded: 'refused because the process is past an overload limit (event-loop delay or utilization, heap, RSS) (503)',
   posture_not_loaded: 'no posture version is loaded yet',
   posture_stale: 'the posture is older than its freshness limit (posture.stale_after), so it is not served (503)',
   audit_unavailable: 'the audit line could not be written, so the answer was withheld',

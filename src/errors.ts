@@ -130,6 +130,11 @@ export function postureNotLoaded (): CpxdError {
   return unavailable(5, 'posture_not_loaded', 'posture is not loaded yet, retry later')
 }
 
+/** Shed before any work is done, so the requests already accepted are answered. */
+export function overloaded (retryAfterSeconds: number): CpxdError {
+  return unavailable(retryAfterSeconds, 'overloaded', 'the server is overloaded, retry later')
+}
+
 /** The spec prefers unavailable to stale: the vendor has to publish a current posture. */
 export function postureStale (): CpxdError {
   return unavailable(300, 'posture_stale', 'this posture is out of date and is not served until a current one is published; retry later')

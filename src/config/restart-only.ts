@@ -3,7 +3,7 @@ import type { CpxdConfig } from './schema.ts'
 
 /**
  * Settings a running process cannot take on a reload: the listening socket and its limits, the
- * audit chain's file and key, and the size of the rate limiter's table. Everything else (API keys,
+ * audit chain's file and key, the size of the rate limiter's table, and the overload limits. Everything else (API keys,
  * JWT issuers, CORS, rate limits, evidence, posture, TLS files, log level) is reloaded.
  */
 const RESTART_ONLY: ReadonlyArray<readonly string[]> = [
@@ -22,6 +22,7 @@ const RESTART_ONLY: ReadonlyArray<readonly string[]> = [
   ['public', 'max_age'],
   ['cors', 'max_age'],
   ['rate_limit', 'clients'],
+  ['overload'],
   ['audit']
 ]
 

@@ -143,6 +143,18 @@ export const configSchema = z.strictObject({
     key_file: z.string().min(1).optional()
   }).refine((a) => a.key_env === undefined || a.key_file === undefined, { error: 'set key_env or key_file, not both' })
     .default({ file: 'audit.log', fail_closed: true }),
+  /** Shed load (503 with Retry-After) when the process is past any of these; probes are always answered. */
+  overload: z.strictObject({
+    max_event_loop_delay: duration(10, 60_000).default(1000),
+    /** Fraction of time the event loop is busy (0.5 to 1); off unless set. */
+    max_event_loop_utilization: z.number().min(0.5).max(1).optional(),
+    /** Default: 90% of V8's heap limit, so an answer is refused before the process runs out. */
+    max_heap_used_bytes: z.number().int().min(1024 * 1024).optional(),
+    /** Off unless set; set it a little under the container's memory limit. */
+    max_rss_bytes: z.number().int().min(16 * 1024 * 1024).optional(),
+    sample_interval: duration(10, 10_000).default(1000),
+    retry_after: duration(1000, 3_600_000).default(10_000)
+  }).default({ max_event_loop_delay: 1000, sample_interval: 1000, retry_after: 10_000 }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
   }).default({ level: 'info' })

@@ -16,7 +16,9 @@ export function toCpxdError (err: unknown): CpxdError {
 
 export function errorHandler (err: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const error = toCpxdError(err)
-  if (error.statusCode >= 500) {
+  // A 503 cpxd chose (overload, posture not ready or stale) is on the audit line already, and
+  // logging each one with its stack would cost most under load; a failure is logged.
+  if (error.statusCode >= 500 && !(err instanceof CpxdError && error.statusCode === 503)) {
     // The application log gets the cause; the client gets a code and the request id to quote.
     request.log.error({ err }, 'request failed')
   }
