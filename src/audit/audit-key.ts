@@ -18,12 +18,15 @@ export interface AuditKey {
  * mode 0600) only while no chain exists yet: once lines are sealed, a new key would make every
  * earlier line unverifiable, so a lost key stops start-up instead.
  */
+/** A chain exists but its key file does not: a new key would make every sealed line unverifiable. */
+export function keyLostError (audit: CpxdConfig['audit'], keyFile: string, configFile: string): StartupError {
+  return new StartupError(configFile, 'audit.key_file', `${keyFile} does not exist, but ${audit.file} already holds sealed lines: restore the key, or move the old audit files aside to start a new chain`)
+}
+
 export function loadAuditKey (audit: CpxdConfig['audit'], secret: AuditKeySecret, configFile: string, chainExists: boolean): AuditKey {
   if ('secret' in secret) return { key: createSecretKey(secret.secret), created: undefined }
   const file = secret.missingFile
-  if (chainExists) {
-    throw new StartupError(configFile, 'audit.key_file', `${file} does not exist, but ${audit.file} already holds sealed lines: restore the key, or move the old audit files aside to start a new chain`)
-  }
+  if (chainExists) throw keyLostError(audit, file, configFile)
   let created: string | undefined
   try {
     mkdirSync(dirname(file), { recursive: true })

@@ -2,9 +2,10 @@ import { once } from 'node:events'
 import { dirname, join } from 'node:path'
 import { loadConfig, resolveConfigPath } from '../config/loader.ts'
 import { readSecrets } from '../config/secrets.ts'
-import { loadPostureDocuments } from '../posture/loader.ts'
 import { startServer } from '../start-server.ts'
+import { EXIT_CONFIG_ERROR } from '../startup-error.ts'
 import { auditFiles, auditKeyFor, checkpointAudit, queryAudit, verifyAudit } from './audit.ts'
+import { formatCheckReport, runChecks } from './check.ts'
 import { stringOption, type Command, type CommandGroup, type OptionSpec, type ParsedArgs } from './command.ts'
 import { checkEvidence } from './evidence.ts'
 import { formatNewKey, newKey } from './keys.ts'
@@ -38,14 +39,12 @@ const serve: Command = {
 
 const check: Command = {
   name: 'check',
-  summary: 'validate the config, the secrets it names and every posture file, then exit',
-  options: { config: CONFIG },
+  summary: 'check everything start-up would refuse (config, secrets, TLS, audit key, posture, evidence); exit 2 naming each problem',
+  options: { json: { type: 'boolean', help: 'one JSON object on stdout, for CI pipelines' }, config: CONFIG },
   run: async (args) => {
-    const { file, config } = configOf(args)
-    // Whatever start-up would refuse about a secret or key file, check refuses too.
-    readSecrets(config, process.env, file)
-    const count = loadPostureDocuments(config.posture_dir).size
-    process.stdout.write(`${file}: ok (${count} posture file${count === 1 ? '' : 's'})\n`)
+    const report = await runChecks(configPathOf(args), process.env)
+    process.stdout.write(args.values.json === true ? `${JSON.stringify(report)}\n` : formatCheckReport(report))
+    if (!report.ok) process.exitCode = EXIT_CONFIG_ERROR
   }
 }
 

@@ -59,21 +59,24 @@ export function readTlsPair (tls: CpxdConfig['server']['tls'], configFile: strin
   return pair
 }
 
-function readGatewayKey (evidence: CpxdConfig['evidence'], env: NodeJS.ProcessEnv, configFile: string): Buffer | undefined {
+export function readGatewayKey (evidence: CpxdConfig['evidence'], env: NodeJS.ProcessEnv, configFile: string): Buffer | undefined {
   const { gateway_key_env: name, gateway_key_file: file } = evidence
   if (name === undefined && file === undefined) return undefined
   return readNamedSecret({ env: name, file, configPath: 'evidence', envKey: 'gateway_key_env', fileKey: 'gateway_key_file' }, env, configFile)
 }
 
 export function readJwtKeys (issuers: readonly JwtIssuerConfig[], env: NodeJS.ProcessEnv, configFile: string): JwtKeyMaterial[] {
-  return issuers.map((entry, index) => {
-    const configPath = `auth.jwt[${index}]`
-    if (entry.jwks_url !== undefined) return { kind: 'jwks_url', url: entry.jwks_url }
-    if (entry.jwks_file !== undefined) return { kind: 'jwks', text: readKeyFile(entry.jwks_file, configFile, `${configPath}.jwks_file`) }
-    if (entry.public_key_file !== undefined) return { kind: 'public_key', pem: readKeyFile(entry.public_key_file, configFile, `${configPath}.public_key_file`) }
-    const secret = readNamedSecret({ env: entry.secret_env, file: entry.secret_file, configPath, envKey: 'secret_env', fileKey: 'secret_file' }, env, configFile)
-    return { kind: 'secret', secret }
-  })
+  return issuers.map((entry, index) => readJwtKey(entry, index, env, configFile))
+}
+
+/** The key material of `auth.jwt[index]`. */
+export function readJwtKey (entry: JwtIssuerConfig, index: number, env: NodeJS.ProcessEnv, configFile: string): JwtKeyMaterial {
+  const configPath = `auth.jwt[${index}]`
+  if (entry.jwks_url !== undefined) return { kind: 'jwks_url', url: entry.jwks_url }
+  if (entry.jwks_file !== undefined) return { kind: 'jwks', text: readKeyFile(entry.jwks_file, configFile, `${configPath}.jwks_file`) }
+  if (entry.public_key_file !== undefined) return { kind: 'public_key', pem: readKeyFile(entry.public_key_file, configFile, `${configPath}.public_key_file`) }
+  const secret = readNamedSecret({ env: entry.secret_env, file: entry.secret_file, configPath, envKey: 'secret_env', fileKey: 'secret_file' }, env, configFile)
+  return { kind: 'secret', secret }
 }
 
 function readKeyFile (file: string, configFile: string, configPath: string): string {
