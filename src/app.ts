@@ -11,6 +11,7 @@ import audit from './plugins/app/audit.ts'
 import authentication from './plugins/app/authentication.ts'
 import configReload from './plugins/app/config-reload.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
+import draining from './plugins/app/draining.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
 import httpRedirect from './plugins/app/http-redirect.ts'
 import inFlightLimit from './plugins/app/in-flight-limit.ts'
@@ -60,6 +61,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)
   await app.register(httpRedirect, { server: config.server })
+  await app.register(draining)
   // Overload is checked before anything costs: authentication, the rate limiter's buckets.
   await app.register(underPressure, { limits: config.overload })
   // Authentication adds no hook here, only `identify`, which the rate limiter asks for its bucket;

@@ -61,7 +61,8 @@ export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>, tls?:
     routerOptions: { maxParamLength: server.max_header_size },
     rewriteUrl: rewriteMalformedUrl,
     clientErrorHandler,
-    return503OnClosing: true
+    // Its 503 skips every hook (no request id, headers or audit line); plugins/app/draining.ts answers instead.
+    return503OnClosing: false
   }
 }
 
