@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { loadConfig, resolveConfigPath } from '../config/loader.ts'
 import { readSecrets } from '../config/secrets.ts'
@@ -8,7 +9,7 @@ import { auditFiles, auditKeyFor, checkpointAudit, queryAudit, verifyAudit } fro
 import { formatCheckReport, runChecks } from './check.ts'
 import { stringOption, type Command, type CommandGroup, type OptionSpec, type ParsedArgs } from './command.ts'
 import { checkEvidence } from './evidence.ts'
-import { formatNewKey, newKey } from './keys.ts'
+import { formatNewKey, newKey, newKeyWarnings } from './keys.ts'
 import { signalReload } from './reload.ts'
 import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 
@@ -65,10 +66,15 @@ const keysNew: Command = {
   options: {
     tier: TIER,
     tenants: { type: 'string', value: 'a,b', help: 'the tenants it may read; * for every tenant' },
-    id: { type: 'string', value: 'ID', help: 'the key id in the config (default: made from tenant or tier)' }
+    id: { type: 'string', value: 'ID', help: 'the key id in the config (default: tenant or tier, and random hex)' },
+    config: { ...CONFIG, help: 'the config whose posture folder the tenants are checked against (default: $CPXD_CONFIG, else config/cpxd.yaml, when it exists)' }
   },
   run: async (args) => {
-    process.stdout.write(formatNewKey(newKey({ tier: stringOption(args, 'tier'), tenants: stringOption(args, 'tenants'), id: stringOption(args, 'id') })))
+    const created = newKey({ tier: stringOption(args, 'tier'), tenants: stringOption(args, 'tenants'), id: stringOption(args, 'id') })
+    const configFile = configPathOf(args)
+    const postureDir = existsSync(configFile) ? loadConfig(configFile, process.env).config.posture_dir : undefined
+    for (const warning of newKeyWarnings(created.entry, postureDir)) process.stderr.write(`cpxd: warning: ${warning}\n`)
+    process.stdout.write(formatNewKey(created))
   }
 }
 

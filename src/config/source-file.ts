@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import type { ZodError, ZodType } from 'zod'
 import { StartupError } from '../startup-error.ts'
 
@@ -48,7 +48,16 @@ export function parseSource (file: string, text: string): SourceFile {
 }
 
 function locateIn (doc: Document, lineCounter: LineCounter, path: ReadonlyArray<PropertyKey>): string {
-  const node = doc.getIn(path.map((key) => (typeof key === 'symbol' ? String(key) : key)), true)
+  const keys = path.map((key) => (typeof key === 'symbol' ? String(key) : key))
+  // A key's own line, where the key is written: its value (a mapping) may start on the next.
+  const last = keys.at(-1)
+  const parent = keys.length === 1 ? doc.contents : doc.getIn(keys.slice(0, -1), true)
+  if (typeof last === 'string' && isMap(parent)) {
+    const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last)
+    const range = isNode(pair?.key) ? pair.key.range : undefined
+    if (range !== undefined && range !== null) return `line ${lineCounter.linePos(range[0]).line}`
+  }
+  const node = doc.getIn(keys, true)
   if (!isNode(node) || node.range === undefined || node.range === null) return ''
   return `line ${lineCounter.linePos(node.range[0]).line}`
 }
@@ -73,10 +82,48 @@ export function parseWith<T> (source: SourceFile, schema: ZodType<T>): T {
 export function toStartupError (source: SourceFile, error: ZodError): StartupError {
   const issue = error.issues[0]
   if (issue === undefined) return new StartupError(source.file, '', 'invalid')
-  const path = formatPath(issue.path)
-  const line = source.locate(issue.path)
-  const reason = line === '' ? issue.message : `${issue.message} (${line})`
-  return new StartupError(source.file, path === '' ? '(root)' : path, reason)
+  // An unknown key is named, and pointed at, itself: not the mapping it sits in.
+  const path = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, issue.keys[0] as string] : issue.path
+  const message = sentenceFor(issue, valueAt(source.data, path))
+  // A missing key has no line of its own; the mapping that lacks it does.
+  const line = source.locate(path) || (issue.code === 'invalid_type' ? source.locate(path.slice(0, -1)) : '')
+  const reason = line === '' ? message : `${message} (${line})`
+  const formatted = formatPath(path)
+  return new StartupError(source.file, formatted === '' ? '(root)' : formatted, reason)
+}
+
+/** Zod's wording for the cases people meet most, said as a sentence about the file. */
+function sentenceFor (issue: ZodError['issues'][number], value: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.length === 1 ? 'is not a key cpxd knows here (a typo?)' : `${issue.keys.map((k) => `"${k}"`).join(', ')} are not keys cpxd knows here (typos?)`
+  }
+  if (issue.code === 'invalid_type') {
+    if (value === undefined) return `is required (${describeExpected(issue.expected)})`
+    return `must be ${describeExpected(issue.expected)}, not ${describeValue(value)}`
+  }
+  return issue.message
+}
+
+function describeExpected (expected: string): string {
+  if (expected === 'array') return 'a list'
+  if (expected === 'object') return 'a mapping of keys to values'
+  return `a ${expected}`
+}
+
+function describeValue (value: unknown): string {
+  if (value === null) return 'empty (null)'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  return `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`
+}
+
+function valueAt (data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node = data
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined
+    node = (node as Record<PropertyKey, unknown>)[key]
+  }
+  return node
 }
 
 function firstLine (message: string): string {

@@ -8,7 +8,7 @@ import { rollupPosture } from './rollup.ts'
 import { DEFAULT_POSTURE, isTenantId } from '../domain/tenant-id.ts'
 import type { PostureSet } from './posture-version.ts'
 
-const POSTURE_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
+export const POSTURE_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json'])
 
 /** Loads and renders a folder of postures without evidence (tests, `cpxd check`). */
 export function loadPostureDir (dir: string): PostureSet {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runEntry } from '../helpers/process.ts'
@@ -15,6 +16,27 @@ describe('cpxd keys new', () => {
     expect(result.stdout).toContain('id: acme-grc')
     expect(result.stdout).toContain('tier: customer')
     expect(result.stdout.split(key)).toHaveLength(2)
+  })
+
+  it('prints an entry that pastes under auth.api_keys as printed, with a random id, and warns about what the key cannot read', () => {
+    const dir = scratchDir({ 'posture/acme.yaml': 'frameworks: []\n' })
+    const config = join(dir, 'cpxd.yaml')
+    writeFileSync(config, 'posture_dir: posture\naudit: { file: audit.log }\n')
+    const result = runEntry('cli/index.js', ['keys', 'new', '--tenants', 'acme,zeta', '--config', config])
+    expect(result.status).toBe(0)
+    expect(result.stderr).toBe(`cpxd: warning: no posture file for tenant "zeta" in ${join(dir, 'posture')}: this key gets 404 for it until there is one\n`)
+    const key = /(cpxd_[A-Za-z0-9_-]{43})/.exec(result.stdout)?.[1] as string
+    const entry = result.stdout.split('\n').filter((line) => line.startsWith('    '))
+    expect(entry[0]).toMatch(/^ {4}- id: acme-[0-9a-f]{6}$/)
+    expect(key.toLowerCase()).not.toContain((entry[0] as string).slice(-6))
+    expect(entry.at(-1)).toBe('      tenants: [acme, zeta]')
+
+    writeFileSync(config, ['posture_dir: posture', 'audit: { file: audit.log }', 'auth:', '  api_keys:', ...entry].join('\n'))
+    expect(runEntry('cli/index.js', ['check', '--config', config]).status).toBe(0)
+
+    const none = runEntry('cli/index.js', ['keys', 'new', '--config', config])
+    expect(none.stderr).toBe('cpxd: warning: this key names no tenant, so it reads only /cpx; give --tenants a,b (or "*")\n')
+    expect(none.stdout).toContain('      tenants: []')
   })
 
   it('refuses an unknown tier and a bad tenant with exit 2', () => {

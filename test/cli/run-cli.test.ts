@@ -8,7 +8,7 @@ describe('the cpxd command', () => {
     for (const result of [cpxd('--help'), cpxd()]) {
       expect(result.status).toBe(0)
       expect(result.stdout).toMatch(/^usage: cpxd <command> \[options\]\n/)
-      for (const name of ['serve', 'check', 'keys new', 'evidence index', 'evidence verify', 'token dev-keys', 'token mint', 'audit verify', 'audit checkpoint', 'audit query']) {
+      for (const name of ['serve', 'check', 'reload', 'keys new', 'evidence index', 'evidence verify', 'token dev-keys', 'token mint', 'audit verify', 'audit checkpoint', 'audit query']) {
         expect(result.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'))
       }
     }
@@ -25,14 +25,15 @@ describe('the cpxd command', () => {
     const result = cpxd('keys', 'new', '--help')
     expect(result.status).toBe(0)
     expect(result.stdout).toBe([
-      'usage: cpxd keys new [--tier TIER] [--tenants a,b] [--id ID]',
+      'usage: cpxd keys new [--tier TIER] [--tenants a,b] [--id ID] [--config PATH]',
       '',
       'print a new API key once, with the config entry that holds its hash',
       '',
       'options:',
       '  --tier TIER            public, customer (default) or auditor',
       '  --tenants a,b          the tenants it may read; * for every tenant',
-      '  --id ID                the key id in the config (default: made from tenant or tier)',
+      '  --id ID                the key id in the config (default: tenant or tier, and random hex)',
+      '  --config PATH          the config whose posture folder the tenants are checked against (default: $CPXD_CONFIG, else config/cpxd.yaml, when it exists)',
       '  --help                 this help',
       ''
     ].join('\n'))
