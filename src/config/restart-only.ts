@@ -23,6 +23,7 @@ const RESTART_ONLY: ReadonlyArray<readonly string[]> = [
   ['cors', 'max_age'],
   ['rate_limit', 'clients'],
   ['overload'],
+  ['log', 'pretty'],
   ['audit']
 ]
 

@@ -156,7 +156,9 @@ export const configSchema = z.strictObject({
     retry_after: duration(1000, 3_600_000).default(10_000)
   }).default({ max_event_loop_delay: 1000, sample_interval: 1000, retry_after: 10_000 }),
   log: z.strictObject({
-    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Human-readable lines instead of JSON; by default only when stderr is a terminal. */
+    pretty: z.boolean().optional()
   }).default({ level: 'info' })
 })
 

@@ -1,5 +1,6 @@
 import { constants, randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
+import { createRequire } from 'node:module'
 import type { SecureContextOptions } from 'node:tls'
 import { LogController, type FastifyHttpOptions } from 'fastify'
 import type { CpxdConfig } from '../config/schema.ts'
@@ -30,12 +31,21 @@ export function tlsOptions (pair: TlsPair): SecureContextOptions & { ALPNProtoco
   }
 }
 
+/**
+ * Log lines a person reads in a terminal, written synchronously to stderr like the JSON ones.
+ * Loaded only when asked for: production logs are JSON, for collectors.
+ */
+function prettyStream (): NodeJS.WritableStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: Record<string, unknown>) => NodeJS.WritableStream
+  return pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+}
+
 /** How the HTTP server itself behaves: limits and timeouts from `server`, logging, request ids. */
 export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>, tls?: TlsPair): FastifyHttpOptions<Server> {
   const { server } = config
   return {
     ...(tls === undefined ? {} : { https: tlsOptions(tls) }),
-    logger: { level: config.log.level, stream: process.stderr },
+    logger: { level: config.log.level, stream: (config.log.pretty ?? process.stderr.isTTY) ? prettyStream() : process.stderr },
     // The audit log records every access; the application log keeps to lifecycle and faults.
     logController: new LogController({ disableRequestLogging: true }),
     // Never the client's X-Request-Id: an id in the audit log must name exactly one request.
