@@ -1,15 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { scratchDir } from './tmp.ts'
+import { toolAvailable } from './tools.ts'
 
-/** Whether Debian's `openssl` is here; .ci/run installs it, elsewhere tests skip loudly without it. */
-export const opensslAvailable = spawnSync('openssl', ['version']).status === 0
-if (!opensslAvailable) {
-  const message = 'openssl not found: the TLS tests make their certificates with it (apt-get install openssl)'
-  if (process.env.CI === 'true') throw new Error(message)
-  console.warn(`\n*** SKIPPING TLS tests: ${message} ***\n`)
-}
+/** Whether Debian's `openssl` is here (the TLS tests make their certificates with it). */
+export const opensslAvailable = toolAvailable('openssl', ['version'], 'openssl', 'the TLS tests make their certificates with it')
 
 export interface TestCertificate {
   readonly certFile: string

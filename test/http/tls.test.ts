@@ -72,6 +72,24 @@ describe.skipIf(!opensslAvailable)('HTTPS in the process', () => {
     }
   })
 
+  it('behind a trusted TLS proxy, hands out links on server.public_url, never on a forwarded host', async () => {
+    const proxied = await build({ server: { trust_proxy: ['10.0.0.0/8'], public_url: 'https://trust.example.com' } })
+    try {
+      const res = await proxied.app.inject({
+        url: '/cpx/acme',
+        remoteAddress: '10.0.0.2',
+        headers: { 'x-api-key': KEYS.auditorAll, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'x-forwarded-for': '203.0.113.5' }
+      })
+      expect(res.statusCode).toBe(200)
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
+      expect(res.body).toMatch(/"url":"https:\/\/trust\.example\.com\/evidence\/acme\//)
+      expect(res.body).not.toContain('evil.example')
+      expect(proxied.auditLines().at(-1)).toMatchObject({ client_ip: '203.0.113.5' })
+    } finally {
+      await proxied.app.close()
+    }
+  })
+
   it('refuses at start a certificate and key that do not belong together', () => {
     const other = makeCertificate('other')
     const err = startupErrorFrom(() => readTlsPair({ cert_file: certificate.certFile, key_file: other.keyFile }, 'cpxd.yaml'))

@@ -45,6 +45,9 @@ function setUp (app: FastifyInstance, opts: EvidenceLinksOptions, processKey: Bu
   if (opts.gatewayKey === undefined) {
     app.log.warn('evidence links are signed with a key made at this start (no evidence.gateway_key_env or gateway_key_file): links handed out now stop working at the next restart, and other replicas refuse them')
   }
+  if (opts.server.trust_proxy !== false && opts.server.public_url === undefined) {
+    app.log.warn('server.trust_proxy is set but server.public_url is not: evidence links name the address cpxd listens on, which clients behind the proxy cannot reach; set server.public_url to the address they use')
+  }
   const signer = new GatewaySigner(opts.gatewayKey ?? processKey)
   return { signer, links: new EvidenceLinks(signer, () => publicUrl(app, opts.server), opts.linkLifetimeMs), keyConfigured: opts.gatewayKey !== undefined, lifetimeMs: opts.linkLifetimeMs }
 }
