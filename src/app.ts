@@ -11,6 +11,7 @@ import audit from './plugins/app/audit.ts'
 import authentication from './plugins/app/authentication.ts'
 import configReload from './plugins/app/config-reload.ts'
 import bodyLimit from './plugins/app/body-limit.ts'
+import cpxVersion from './plugins/app/cpx-version.ts'
 import draining from './plugins/app/draining.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
 import httpRedirect from './plugins/app/http-redirect.ts'
@@ -30,6 +31,7 @@ import cpxTenantRoute from './routes/cpx-tenant.ts'
 import evidenceRoute from './routes/evidence.ts'
 import healthRoutes from './routes/health.ts'
 import malformedUrlRoute from './routes/malformed-url.ts'
+import methodNotAllowedRoutes from './routes/method-not-allowed.ts'
 
 export interface AppDependencies {
   /** The server's is chained (openAuditLog); tests may pass a plain one. */
@@ -56,6 +58,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
 
   await app.register(configReload, { config, configFile: deps.configFile, env: deps.env ?? {} })
   await app.register(requestId)
+  await app.register(cpxVersion)
   await app.register(tlsReload)
   await app.register(pipelinedAnswers)
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
@@ -79,6 +82,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
 
   await app.register(healthRoutes)
   await app.register(malformedUrlRoute)
+  await app.register(methodNotAllowedRoutes)
   await app.register(evidenceRoute)
   await app.register(cpxRoute, { publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
   await app.register(async function tenantScope (scope) {

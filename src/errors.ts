@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   CPXD_ERR_UNAUTHENTICATED: 401,
   CPXD_ERR_FORBIDDEN: 403,
   CPXD_ERR_NOT_FOUND: 404,
+  CPXD_ERR_METHOD_NOT_ALLOWED: 405,
   CPXD_ERR_REQUEST_TIMEOUT: 408,
   CPXD_ERR_LINK_EXPIRED: 410,
   CPXD_ERR_BODY_TOO_LARGE: 413,
@@ -74,6 +75,11 @@ export function forbidden (reason: AuditReason): CpxdError {
 
 export function notFound (message = 'not found'): CpxdError {
   return make('CPXD_ERR_NOT_FOUND', message)
+}
+
+/** A known path asked with a method it does not take; `Allow` names those it does. */
+export function methodNotAllowed (method: string, allowed: readonly string[]): CpxdError {
+  return make('CPXD_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') }, 'method_not_allowed')
 }
 
 /** An evidence link that was altered, or made for another tenant or item. */
