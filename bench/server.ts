@@ -18,7 +18,7 @@ const POSTURE_DIR = join(import.meta.dirname, '..', 'config', 'posture')
 
 async function bare () {
   // The baseline: Fastify alone, answering with the very bytes cpxd serves at /cpx.
-  const body = loadPostureDir(POSTURE_DIR).get('_default')!.render({ tier: 'public', format: 'json', profile: 'full', framework: undefined }).body
+  const body = loadPostureDir(POSTURE_DIR).get('_default')!.render({ tier: 'public', format: 'json', profile: 'standard', framework: undefined }).body
   const app = Fastify({ logger: false })
   app.get('/cpx', async (_request, reply) => reply.type('application/json; charset=utf-8').send(body))
   return app

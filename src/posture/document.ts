@@ -95,6 +95,9 @@ export const documentSchema = z.looseObject({
   /** cpxd's own: overrides `posture.stale_after` for this file (`off` never goes stale); never served. */
   stale_after: durationOrOff(MIN_STALE_AFTER_MS, MAX_STALE_AFTER_MS).optional()
 }).superRefine((doc, ctx) => {
+  if (doc.extensions?.cpxd !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is where cpxd puts what the SDK types lack in its answers; name your extension after your own organization', path: ['extensions', 'cpxd'] })
+  }
   const seen = new Map<string, number>()
   doc.frameworks.forEach((framework, index) => {
     const key = frameworkKey(framework.name)

@@ -1,9 +1,19 @@
 import { stringify } from 'yaml'
 
+/**
+ * YAML every reader takes as the JSON answer: a string that YAML 1.1 would read as something else
+ * (a timestamp, a date, `yes`, `0755`) is quoted, so PyYAML and js-yaml keep it a string, as
+ * YAML 1.2 readers do anyway. No anchors, no folded lines.
+ */
+export function stringifyYaml (value: unknown): string {
+  return stringify(value, { version: '1.1', aliasDuplicateObjects: false, lineWidth: 0 })
+}
+
 export const FORMATS = ['json', 'yaml'] as const
 export type Format = typeof FORMATS[number]
 
-export const PROFILES = ['full', 'strict'] as const
+/** `standard` (the default) decodes in the upstream SDKs; `full` keeps the file's own shape; `strict` is cpx-schema.json. */
+export const PROFILES = ['standard', 'full', 'strict'] as const
 export type Profile = typeof PROFILES[number]
 
 export const CONTENT_TYPES: Record<Format, string> = {
@@ -12,7 +22,7 @@ export const CONTENT_TYPES: Record<Format, string> = {
 }
 
 export function serialize (value: unknown, format: Format): Buffer {
-  const text = format === 'json' ? JSON.stringify(value) : stringify(value, { aliasDuplicateObjects: false })
+  const text = format === 'json' ? JSON.stringify(value) : stringifyYaml(value)
   return Buffer.from(text, 'utf8')
 }
 

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { stringify as stringifyYaml } from 'yaml'
 import type { Tier } from '../domain/tier.ts'
 import type { MintedLink, MintLink } from '../evidence/gateway-links.ts'
 import { frameworkKey, type PostureDocument } from './document.ts'
-import { CONTENT_TYPES, serialize, type Format, type Profile } from './formats.ts'
+import { CONTENT_TYPES, serialize, stringifyYaml, type Format, type Profile } from './formats.ts'
+import { toStandardProfile } from './standard-profile.ts'
 import { toStrictProfile } from './strict-profile.ts'
 import { buildView, type EvidenceLinkFor, type PostureView } from './views.ts'
 
@@ -80,7 +80,7 @@ export class RenderedPosture {
   /** Builds the unfiltered JSON bodies now, so that the first request is as fast as the rest. */
   warm (): this {
     for (const tier of ['public', 'customer', 'auditor'] as const) {
-      this.render({ tier, format: 'json', profile: 'full', framework: undefined })
+      this.render({ tier, format: 'json', profile: 'standard', framework: undefined })
     }
     return this
   }
@@ -141,7 +141,7 @@ export class RenderedPosture {
       : undefined
     const view = this.shape(buildView(this.document, request.tier, linkFor), request)
     // In YAML a slot is a whole scalar, and is filled with a whole scalar (quotes included).
-    const text = request.format === 'json' ? JSON.stringify(view) : stringifyYaml(view, { aliasDuplicateObjects: false, lineWidth: 0 })
+    const text = request.format === 'json' ? JSON.stringify(view) : stringifyYaml(view)
     const quote = request.format === 'json' ? '' : '["\']?'
     const parts = text.split(new RegExp(`${quote}${this.slotMark}:(url|expires):([a-z0-9._-]+)${quote}`))
     const texts: string[] = []
@@ -157,7 +157,8 @@ export class RenderedPosture {
   private shape (view: PostureView, { framework, profile }: RenderRequest): PostureView {
     let shaped = view
     if (framework !== undefined) shaped = { ...shaped, frameworks: frameworksOf(shaped).filter((f) => frameworkKey(f.name) === framework) }
-    return profile === 'strict' ? toStrictProfile(shaped) : shaped
+    if (profile === 'strict') return toStrictProfile(shaped)
+    return profile === 'standard' ? toStandardProfile(shaped) : shaped
   }
 
   private build (request: RenderRequest): RenderedBody {

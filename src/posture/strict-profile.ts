@@ -1,3 +1,4 @@
+import { asArray, isRecord } from './view-values.ts'
 import type { PostureView } from './views.ts'
 
 /**
@@ -48,12 +49,4 @@ function refToString (ref: unknown): string | undefined {
     if (typeof value === 'string') return value
   }
   return undefined
-}
-
-function asArray (value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
-}
-
-function isRecord (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

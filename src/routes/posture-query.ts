@@ -10,7 +10,7 @@ import type { RenderedPosture } from '../posture/rendered-posture.ts'
 /** The query both posture routes read; anything else is refused so typos do not pass silently. */
 export const postureQuerySchema = z.strictObject({
   format: z.enum(FORMATS, { error: 'format must be json or yaml' }).optional(),
-  profile: z.enum(PROFILES, { error: 'profile must be full or strict' }).optional(),
+  profile: z.enum(PROFILES, { error: 'profile must be standard, full or strict' }).optional(),
   framework: z.string({ error: 'framework must be given once' })
     .min(1, { error: 'framework must not be empty' })
     .max(128, { error: 'framework must be at most 128 characters' })
@@ -46,7 +46,7 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   const principal = request.principal
   // Nobody to answer: the work (an auditor's answer can be large) is not done for nothing.
   if (request.raw.socket?.destroyed === true) throw unavailable(1, 'client_gone')
-  const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'full', framework } as const
+  const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'standard', framework } as const
   const rendered = principal !== null && posture.hasLinks(tier)
     ? await posture.renderWithLinks(renderRequest, answer.version.linksFor(request.server.evidenceLinks, principal, answer.tenant))
     : posture.render(renderRequest)

@@ -38,7 +38,7 @@ describe('the server with evidence, over real HTTP', () => {
     writeFileSync(join(dir, 'evidence', 'acme', 'dpa-acme-v3.txt'), 'a forged agreement')
     const server = await startServer(config)
     try {
-      const doc = await (await fetch(`${server.baseUrl}/cpx/acme`, { headers: { 'x-api-key': auditorKey } })).json() as { evidence_refs?: unknown, frameworks: Array<{ controls?: Array<{ id: string, evidence_refs?: Array<{ id: string, url: string, hash: string }> }> }> }
+      const doc = await (await fetch(`${server.baseUrl}/cpx/acme?profile=full`, { headers: { 'x-api-key': auditorKey } })).json() as { evidence_refs?: unknown, frameworks: Array<{ controls?: Array<{ id: string, evidence_refs?: Array<{ id: string, url: string, hash: string }> }> }> }
       expect(JSON.stringify(doc)).not.toContain('acme-dpa-v3')
       const ref = doc.frameworks.flatMap((f) => f.controls ?? []).find((c) => c.id === 'CC6.1')?.evidence_refs?.[0]
       expect(ref?.url.startsWith(`${server.baseUrl}/evidence/acme/acme-tenant-isolation?`)).toBe(true)

@@ -34,7 +34,7 @@ async function appWith (delivery: 'direct' | 'gateway'): Promise<TestApp> {
 }
 
 async function policyRef (t: TestApp): Promise<{ url: string, hash: string, size_bytes: number }> {
-  return (await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.auditorAll } })).json().frameworks[0].controls[0].evidence_refs[0]
+  return (await t.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': KEYS.auditorAll } })).json().frameworks[0].controls[0].evidence_refs[0]
 }
 
 describe('GCS evidence', () => {
@@ -79,7 +79,7 @@ describe('GCS evidence', () => {
   it('withholds an object that is not in the bucket', async () => {
     const dir = scratchDir({ 'acme.yaml': 'frameworks: []\nevidence:\n  - { id: gone, description: gone, backend: gcs, location: nope.pdf }\n' })
     const t = await build({ posture_dir: dir, evidence: { cache_dir: join(scratchDir(), 'c'), gcs: { bucket: GCS_BUCKET, service_account_file: account.file, api_endpoint: gcs.endpoint } } })
-    const body = (await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.auditorAll } })).json()
+    const body = (await t.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': KEYS.auditorAll } })).json()
     expect(body.evidence_refs).toBeUndefined()
     await t.app.close()
   })

@@ -48,7 +48,7 @@ async function appWith (delivery: 'direct' | 'gateway'): Promise<TestApp> {
 }
 
 async function reportRef (t: TestApp): Promise<{ url: string, expires: string, hash: string, size_bytes: number }> {
-  const body = (await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.auditorAll } })).json()
+  const body = (await t.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': KEYS.auditorAll } })).json()
   return body.frameworks[0].controls[0].evidence_refs[0]
 }
 
@@ -102,7 +102,7 @@ describe('S3 evidence, direct delivery', () => {
   })
 
   it('gives customers the hash but no URL', async () => {
-    const body = (await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.acmeCustomer } })).json()
+    const body = (await t.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': KEYS.acmeCustomer } })).json()
     expect(body.frameworks[0].controls[0].evidence_refs).toEqual([{ id: 'soc2-report', type: 'document', description: 'SOC 2 Type II report', hash: `sha256:${sha(REPORT)}`, size_bytes: REPORT.length }])
   })
 })

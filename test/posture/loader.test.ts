@@ -26,6 +26,12 @@ describe('loadPostureDir', () => {
     expect(Date.parse(doc?.timestamp ?? '')).not.toBeNaN()
   })
 
+  it('keeps extensions.cpxd for the answers: a posture file may not set it', () => {
+    const err = refusal(scratchDir({ 'acme.yaml': `${GOOD}extensions:\n  cpxd: { tier: gold }\n` }))
+    expect(err.path).toBe('extensions.cpxd')
+    expect(err.reason).toBe('is where cpxd puts what the SDK types lack in its answers; name your extension after your own organization (line 4)')
+  })
+
   it('names file, path and reason for a bad posture file', () => {
     const dir = scratchDir({ '_default.yaml': GOOD, 'acme.yaml': 'frameworks:\n  - name: SOC2\n    status: great\n    score: 1\n' })
     const err = refusal(dir)

@@ -19,7 +19,8 @@ describe('GET /cpx', () => {
     expect(body.frameworks.map((f: { name: string }) => f.name)).toEqual(['SOC2', 'ISO27001'])
     expect(res.body).not.toContain('controls')
     expect(res.body).not.toContain('ISO42001')
-    expect(body.evidence_refs.map((r: { id: string }) => r.id)).toEqual(['soc2-bridge-letter'])
+    expect(body.evidence_refs.map((r: { url: string }) => r.url)).toEqual(['https://trust.northwind.example/reports/soc2-type2-2026-bridge-letter.pdf'])
+    expect(Object.values(body.extensions.cpxd.evidence)).toEqual([{ id: 'soc2-bridge-letter' }])
   })
 
   it('answers a matching If-None-Match with 304 and no body', async () => {
@@ -68,7 +69,7 @@ describe('GET /cpx', () => {
 
   it('refuses unknown format, profile and parameters with 400', async () => {
     expectError(await t.app.inject('/cpx?format=xml'), 400, 'CPXD_ERR_BAD_REQUEST', 'format must be json or yaml')
-    expectError(await t.app.inject('/cpx?profile=lax'), 400, 'CPXD_ERR_BAD_REQUEST', 'profile must be full or strict')
+    expectError(await t.app.inject('/cpx?profile=lax'), 400, 'CPXD_ERR_BAD_REQUEST', 'profile must be standard, full or strict')
     expectError(await t.app.inject('/cpx?system_id=x'), 400, 'CPXD_ERR_BAD_REQUEST', 'unknown query parameter "system_id"; cpxd reads format, profile and framework')
     expectError(await t.app.inject('/cpx?format=json&format=yaml'), 400, 'CPXD_ERR_BAD_REQUEST', 'format must be json or yaml')
     expectError(await t.app.inject('/cpx?framework='), 400, 'CPXD_ERR_BAD_REQUEST', 'framework must not be empty')
@@ -85,11 +86,12 @@ describe('GET /cpx', () => {
     expect(control).toEqual({
       id: 'A.8.8',
       title: 'Management of technical vulnerabilities',
-      category: 'Technological',
       status: 'partial',
       reason: 'Two legacy hosts exceed the 30-day patch window for medium findings.',
       remediation_date: '2027-01-31'
     })
+    // What the SDK types lack is kept, under extensions.cpxd.
+    expect(body.extensions.cpxd.frameworks.ISO27001.controls['A.8.8']).toEqual({ category: 'Technological' })
   })
 
   it('refuses a wrong key on /cpx rather than quietly serving the public tier', async () => {

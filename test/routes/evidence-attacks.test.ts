@@ -21,7 +21,7 @@ async function withEvidence (overrides: Record<string, unknown> = {}): Promise<{
 }
 
 async function dpaLink (t: TestApp): Promise<string> {
-  const body = (await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.auditorAll } })).json()
+  const body = (await t.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': KEYS.auditorAll } })).json()
   const url = new URL(body.evidence_refs.find((r: { id: string }) => r.id === 'acme-dpa-v3').url as string)
   return `${url.pathname}${url.search}`
 }
@@ -90,7 +90,7 @@ describe('evidence attacks', () => {
       reason: 'hash_mismatch',
       detail: `declared sha256:${sha256(text)}, computed sha256:${sha256(edited)}`
     }))
-    const body = (await restarted.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.auditorAll } })).json()
+    const body = (await restarted.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': KEYS.auditorAll } })).json()
     expect(JSON.stringify(body)).not.toContain('acme-dpa-v3')
   })
 

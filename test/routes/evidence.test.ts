@@ -19,7 +19,7 @@ afterEach(() => { vi.useRealTimers() })
 interface Ref { id: string, url?: string, expires?: string, hash: string, size_bytes: number }
 
 async function acmeAs (key: string): Promise<Record<string, any>> {
-  return (await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': key } })).json()
+  return (await t.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': key } })).json()
 }
 
 async function dpaLink (): Promise<URL> {
@@ -54,7 +54,7 @@ describe('evidence references in the document', () => {
   it('put links in strict and YAML answers too', async () => {
     const strict = (await t.app.inject({ url: '/cpx/acme?profile=strict', headers: { 'x-api-key': KEYS.auditorAll } })).json()
     expect(strict.evidence_refs[0]).toMatch(/^https:\/\/trust\.example\.test\/evidence\/acme\/acme-dpa-v3\?/)
-    const yaml = await t.app.inject({ url: '/cpx/acme?format=yaml', headers: { 'x-api-key': KEYS.auditorAll } })
+    const yaml = await t.app.inject({ url: '/cpx/acme?format=yaml&profile=full', headers: { 'x-api-key': KEYS.auditorAll } })
     expect(yaml.body).toMatch(/url: https:\/\/trust\.example\.test\/evidence\/acme\/acme-dpa-v3\?p=/)
   })
 })

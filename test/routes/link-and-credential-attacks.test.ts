@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => { await t.app.close() })
 
 async function dpaLink (): Promise<URL> {
-  const body = (await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.auditorAll } })).json()
+  const body = (await t.app.inject({ url: '/cpx/acme?profile=full', headers: { 'x-api-key': KEYS.auditorAll } })).json()
   return new URL(body.evidence_refs.find((r: { id: string }) => r.id === 'acme-dpa-v3').url as string)
 }
 
