@@ -24,6 +24,7 @@ import tenantAuthorization from './plugins/app/tenant-authorization.ts'
 import tlsReload from './plugins/app/tls-reload.ts'
 import cors from './plugins/external/cors.ts'
 import helmet from './plugins/external/helmet.ts'
+import openapi from './plugins/external/openapi.ts'
 import rateLimit from './plugins/external/rate-limit.ts'
 import underPressure from './plugins/external/under-pressure.ts'
 import cpxRoute from './routes/cpx.ts'
@@ -31,6 +32,7 @@ import cpxTenantRoute from './routes/cpx-tenant.ts'
 import evidenceRoute from './routes/evidence.ts'
 import healthRoutes from './routes/health.ts'
 import malformedUrlRoute from './routes/malformed-url.ts'
+import openapiRoute from './routes/openapi.ts'
 import methodNotAllowedRoutes from './routes/method-not-allowed.ts'
 
 export interface AppDependencies {
@@ -80,7 +82,9 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(posture, { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence })
   await app.register(evidenceLinks, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: deps.secrets.gatewayKey })
 
+  await app.register(openapi)
   await app.register(healthRoutes)
+  await app.register(openapiRoute)
   await app.register(malformedUrlRoute)
   await app.register(methodNotAllowedRoutes)
   await app.register(evidenceRoute)

@@ -3,7 +3,7 @@ import { z } from 'zod'
 
 export const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), request_id: z.string() })
-})
+}).meta({ id: 'Error', description: 'Every error cpxd answers: a code (docs/errors.md), a message for people, and the request id to quote' })
 
 /** A body cpxd serialized ahead of time (a rendered posture): sent as it is. */
 export const preSerializedBodySchema = z.instanceof(Buffer)

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { methodNotAllowed } from '../errors.ts'
+import { errorBodySchema } from '../http/error-schema.ts'
 
 /** The methods each of cpxd's paths takes (OPTIONS: CORS preflights, where CORS applies). */
 export const ALLOWED_METHODS: Readonly<Record<string, readonly string[]>> = {
@@ -7,7 +8,8 @@ export const ALLOWED_METHODS: Readonly<Record<string, readonly string[]>> = {
   '/cpx/:tenant': ['GET', 'HEAD', 'OPTIONS'],
   '/evidence/:tenant/:item': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
-  '/readyz': ['GET', 'HEAD']
+  '/readyz': ['GET', 'HEAD'],
+  '/openapi.json': ['GET', 'HEAD']
 }
 
 /** Methods a client may try on a known path; any other is not routed at all (404). */
@@ -22,6 +24,7 @@ const methodNotAllowedRoutes: FastifyPluginAsync = async function methodNotAllow
     app.route({
       method: [...OTHER_METHODS],
       url,
+      schema: { summary: `Not allowed: ${url} takes ${allowed.join(', ')}`, response: { 405: errorBodySchema } },
       // No body is read for an answer that does not depend on it.
       preParsing: async function refuseMethod (request) { throw methodNotAllowed(request.method, allowed) },
       handler: async function unreachable () { throw new Error('preParsing refuses every request') }
