@@ -11,6 +11,12 @@ import { evidenceItemSchema } from '../evidence/evidence-item.ts'
  * `visibility` is cpxd's own addition: the lowest tier that may see an item; it never reaches output.
  */
 
+/** A system id as `?system_id=` takes it. */
+export const SYSTEM_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/
+
+/** The one system a posture file that names none covers. */
+export const DEFAULT_SYSTEM_ID = 'default'
+
 export const FRAMEWORK_STATUSES = ['compliant', 'partial', 'non_compliant'] as const
 export const POSTURE_STATUSES = ['compliant', 'partially_compliant', 'non_compliant', 'unknown'] as const
 
@@ -92,12 +98,31 @@ export const documentSchema = z.looseObject({
   evidence_refs: z.array(evidenceRefSchema).optional(),
   extensions: z.record(z.string(), z.unknown()).optional(),
   evidence: z.array(evidenceItemSchema).default([]),
+  /**
+   * cpxd's own, never served: the systems (products, environments) this posture covers, each with
+   * the frameworks that apply to it (all when none are listed). `?system_id=` selects one. Default:
+   * one system, `default`, covering every framework.
+   */
+  systems: z.array(z.strictObject({
+    id: z.string().regex(SYSTEM_ID_PATTERN, `must match ${SYSTEM_ID_PATTERN.source}`),
+    name: z.string().min(1).max(200).optional(),
+    frameworks: z.array(z.string().min(1).max(128)).optional()
+  })).min(1).default([{ id: DEFAULT_SYSTEM_ID }]),
   /** cpxd's own: overrides `posture.stale_after` for this file (`off` never goes stale); never served. */
   stale_after: durationOrOff(MIN_STALE_AFTER_MS, MAX_STALE_AFTER_MS).optional()
 }).superRefine((doc, ctx) => {
   if (doc.extensions?.cpxd !== undefined) {
     ctx.addIssue({ code: 'custom', message: 'is where cpxd puts what the SDK types lack in its answers; name your extension after your own organization', path: ['extensions', 'cpxd'] })
   }
+  const frameworkKeys = new Set(doc.frameworks.map((framework) => frameworkKey(framework.name)))
+  const systemIds = new Set<string>()
+  doc.systems.forEach((system, index) => {
+    if (systemIds.has(system.id)) ctx.addIssue({ code: 'custom', message: `system "${system.id}" is listed twice`, path: ['systems', index, 'id'] })
+    systemIds.add(system.id)
+    system.frameworks?.forEach((name, nameIndex) => {
+      if (!frameworkKeys.has(frameworkKey(name))) ctx.addIssue({ code: 'custom', message: `no framework "${name}" in this posture`, path: ['systems', index, 'frameworks', nameIndex] })
+    })
+  })
   const seen = new Map<string, number>()
   doc.frameworks.forEach((framework, index) => {
     const key = frameworkKey(framework.name)

@@ -46,6 +46,8 @@ export interface RenderRequest {
   readonly profile: Profile
   /** A framework key from `frameworkKey`, or undefined for every framework. */
   readonly framework: string | undefined
+  /** A system id the posture has (`hasSystem`), or undefined for all of them. */
+  readonly system?: string | undefined
 }
 
 /**
@@ -95,7 +97,7 @@ export class RenderedPosture {
 
   /** The body for a request (anything but an auditor's answer with evidence links). */
   render (request: RenderRequest): RenderedBody {
-    const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}`
+    const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}|${request.system ?? ''}`
     let rendered = this.bodies.get(key)
     if (rendered === undefined) {
       rendered = this.build(request)
@@ -109,7 +111,7 @@ export class RenderedPosture {
    * slots, and each request fills them (no ETag, since no two answers are alike).
    */
   async renderWithLinks (request: RenderRequest, mint: MintLink): Promise<RenderedBody> {
-    const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}`
+    const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}|${request.system ?? ''}`
     let template = this.templates.get(key)
     if (template === undefined) {
       template = this.buildTemplate(request)
@@ -153,9 +155,16 @@ export class RenderedPosture {
     return { texts, slots, itemIds: [...new Set(slots.map((slot) => slot.itemId))] }
   }
 
-  /** The framework filter and profile, applied to a view. */
-  private shape (view: PostureView, { framework, profile }: RenderRequest): PostureView {
+  /** Whether `?system_id=` names one of this posture's systems. */
+  hasSystem (id: string): boolean {
+    return this.document.systems.some((system) => system.id === id)
+  }
+
+  /** The system and framework filters and the profile, applied to a view. */
+  private shape (view: PostureView, { framework, profile, system }: RenderRequest): PostureView {
     let shaped = view
+    const covered = this.document.systems.find((s) => s.id === system)?.frameworks?.map(frameworkKey)
+    if (covered !== undefined) shaped = { ...shaped, frameworks: frameworksOf(shaped).filter((f) => covered.includes(frameworkKey(f.name))) }
     if (framework !== undefined) shaped = { ...shaped, frameworks: frameworksOf(shaped).filter((f) => frameworkKey(f.name) === framework) }
     if (profile === 'strict') return toStrictProfile(shaped)
     return profile === 'standard' ? toStandardProfile(shaped) : shaped

@@ -23,7 +23,7 @@ const PUBLIC_FRAMEWORK_KEYS = [
 const CUSTOMER_CONTROL_KEYS = ['id', 'title', 'category', 'status', 'reason', 'remediation_date'] as const
 
 /** Root keys that describe the file, not the posture. */
-const FILE_ONLY_KEYS = new Set(['$schema', '_comment', 'visibility', 'evidence', 'stale_after'])
+const FILE_ONLY_KEYS = new Set(['$schema', '_comment', 'visibility', 'evidence', 'stale_after', 'systems'])
 
 const DEFAULT_VISIBILITY = { framework: 'public', control: 'customer', evidence: 'customer' } as const
 

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { notFound, postureStale, unavailable } from '../errors.ts'
 import { sendPosture } from '../http/posture-response.ts'
-import { frameworkKey } from '../posture/document.ts'
+import { frameworkKey, SYSTEM_ID_PATTERN } from '../posture/document.ts'
 import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
 import type { PostureVersion } from '../posture/posture-version.ts'
 import type { RenderedPosture } from '../posture/rendered-posture.ts'
@@ -14,10 +14,13 @@ export const postureQuerySchema = z.strictObject({
   framework: z.string({ error: 'framework must be given once' })
     .min(1, { error: 'framework must not be empty' })
     .max(128, { error: 'framework must be at most 128 characters' })
+    .optional(),
+  system_id: z.string({ error: 'system_id must be given once' })
+    .regex(SYSTEM_ID_PATTERN, { error: `system_id must match ${SYSTEM_ID_PATTERN.source}` })
     .optional()
 }, {
   error: (issue) => issue.code === 'unrecognized_keys'
-    ? `unknown query parameter "${String(issue.keys[0]).slice(0, 64)}"; cpxd reads format, profile and framework`
+    ? `unknown query parameter "${String(issue.keys[0]).slice(0, 64)}"; cpxd reads format, profile, framework and system_id`
     : 'the query string is not valid'
 })
 
@@ -46,7 +49,8 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   const principal = request.principal
   // Nobody to answer: the work (an auditor's answer can be large) is not done for nothing.
   if (request.raw.socket?.destroyed === true) throw unavailable(1, 'client_gone')
-  const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'standard', framework } as const
+  if (query.system_id !== undefined && !posture.hasSystem(query.system_id)) throw notFound('no system in this posture matches system_id')
+  const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'standard', framework, system: query.system_id } as const
   const rendered = principal !== null && posture.hasLinks(tier)
     ? await posture.renderWithLinks(renderRequest, answer.version.linksFor(request.server.evidenceLinks, principal, answer.tenant))
     : posture.render(renderRequest)
