@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { TIERS } from '../domain/tier.ts'
-import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
+import { RESERVED_TENANT_IDS, TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
 import { duration, MAX_STALE_AFTER_MS, MIN_STALE_AFTER_MS } from './duration.ts'
 import { jwtSchema } from './jwt-schema.ts'
 import { envVarName } from './named-secret.ts'
@@ -20,7 +20,8 @@ const apiKeyEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$'),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lowercase hex>, as printed by `cpxd keys new`'),
   tier: z.enum(TIERS),
-  tenants: z.array(z.union([z.literal('*'), z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id or "*"')])).default([])
+  tenants: z.array(z.union([z.literal('*'), z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id or "*"')
+    .refine((tenant) => !RESERVED_TENANT_IDS.has(tenant), 'cannot be a tenant: /cpx/<this> is a path of cpxd\'s own')])).default([])
 })
 
 /** `10.0.0.7`, `::1`, `10.0.0.0/8`, `fd00::/8`: a proxy address, or a block of them. */

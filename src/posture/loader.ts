@@ -5,7 +5,7 @@ import { StartupError } from '../startup-error.ts'
 import { documentSchema, type PostureDocument } from './document.ts'
 import { RenderedPosture } from './rendered-posture.ts'
 import { rollupPosture } from './rollup.ts'
-import { DEFAULT_POSTURE, isTenantId } from '../domain/tenant-id.ts'
+import { DEFAULT_POSTURE, isTenantId, RESERVED_TENANT_IDS } from '../domain/tenant-id.ts'
 import type { PostureSet } from './posture-version.ts'
 
 export const POSTURE_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json'])
@@ -34,6 +34,9 @@ export function loadPostureDocuments (dir: string): Map<string, PostureDocument>
     if (!POSTURE_EXTENSIONS.has(extension)) continue
     const file = join(dir, name)
     const tenant = name.slice(0, -extension.length)
+    if (RESERVED_TENANT_IDS.has(tenant)) {
+      throw new StartupError(file, '', `"${tenant}" cannot be a tenant: /cpx/${tenant} is a path of cpxd's own`)
+    }
     if (tenant !== DEFAULT_POSTURE && !isTenantId(tenant)) {
       throw new StartupError(file, '', `file name must be ${DEFAULT_POSTURE}${extension} or <tenant>${extension} with a tenant id matching ^[a-z0-9][a-z0-9-]{0,62}$`)
     }

@@ -53,6 +53,12 @@ describe('loadConfig', () => {
     expect(wrong.reason).toBe('must be a number, not a string ("5") (line 2)')
   })
 
+  it('refuses a key for a tenant named after a path of cpxd\'s own (/cpx/metrics)', () => {
+    const err = failure(`auth:\n  api_keys:\n    - { id: a, hash: "sha256:${'0'.repeat(64)}", tier: customer, tenants: [metrics] }\n`)
+    expect(err.path).toBe('auth.api_keys[0].tenants[0]')
+    expect(err.reason).toMatch(/^cannot be a tenant: \/cpx\/<this> is a path of cpxd's own/)
+  })
+
   it('refuses an api key entry with a plain-text key instead of a hash', () => {
     const err = failure('auth:\n  api_keys:\n    - id: a\n      hash: cpxd_plaintext\n      tier: customer\n')
     expect(err.path).toBe('auth.api_keys[0].hash')

@@ -32,6 +32,11 @@ describe('loadPostureDir', () => {
     expect(err.reason).toBe('is where cpxd puts what the SDK types lack in its answers; name your extension after your own organization (line 4)')
   })
 
+  it('refuses a posture file named after a path of cpxd\'s own under /cpx/', () => {
+    const dir = scratchDir({ 'metrics.yaml': GOOD })
+    expect(refusal(dir).message).toBe(`${join(dir, 'metrics.yaml')}: "metrics" cannot be a tenant: /cpx/metrics is a path of cpxd's own`)
+  })
+
   it('names file, path and reason for a bad posture file', () => {
     const dir = scratchDir({ '_default.yaml': GOOD, 'acme.yaml': 'frameworks:\n  - name: SOC2\n    status: great\n    score: 1\n' })
     const err = refusal(dir)
