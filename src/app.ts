@@ -27,6 +27,7 @@ import helmet from './plugins/external/helmet.ts'
 import openapi from './plugins/external/openapi.ts'
 import rateLimit from './plugins/external/rate-limit.ts'
 import underPressure from './plugins/external/under-pressure.ts'
+import cpxMetricsRoute from './routes/cpx-metrics.ts'
 import cpxRoute from './routes/cpx.ts'
 import cpxTenantRoute from './routes/cpx-tenant.ts'
 import evidenceRoute from './routes/evidence.ts'
@@ -88,6 +89,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(malformedUrlRoute)
   await app.register(methodNotAllowedRoutes)
   await app.register(evidenceRoute)
+  await app.register(cpxMetricsRoute)
   await app.register(cpxRoute, { publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
   await app.register(async function tenantScope (scope) {
     scope.addHook('preParsing', scope.requireCredentials)

@@ -3,6 +3,7 @@ import type { Tier } from '../domain/tier.ts'
 import type { MintedLink, MintLink } from '../evidence/gateway-links.ts'
 import { frameworkKey, type PostureDocument } from './document.ts'
 import { CONTENT_TYPES, serialize, stringifyYaml, type Format, type Profile } from './formats.ts'
+import { specMetricsText } from './spec-metrics.ts'
 import { toStandardProfile } from './standard-profile.ts'
 import { toStrictProfile } from './strict-profile.ts'
 import { buildView, type EvidenceLinkFor, type PostureView } from './views.ts'
@@ -61,6 +62,7 @@ export class RenderedPosture {
   private readonly views = new Map<Tier, PostureView>()
   private readonly bodies = new Map<string, RenderedBody>()
   private readonly templates = new Map<string, LinkTemplate>()
+  private readonly metricsTexts = new Map<Tier, Promise<string>>()
   /** Evidence items that auditors get links for. */
   private readonly linkedItems: ReadonlySet<string>
   /** Of those, the public ones: every tier gets links for them. */
@@ -176,6 +178,16 @@ export class RenderedPosture {
     const body = serialize(view, format)
     const digest = createHash('sha256').update(body).digest('base64url').slice(0, 27)
     return { body, etag: `"${digest}"`, contentType: CONTENT_TYPES[format] }
+  }
+
+  /** The spec's Prometheus metrics for what this tier sees, built once per version. */
+  metrics (tier: Tier): Promise<string> {
+    let text = this.metricsTexts.get(tier)
+    if (text === undefined) {
+      text = specMetricsText(this.view(tier))
+      this.metricsTexts.set(tier, text)
+    }
+    return text
   }
 
   private view (tier: Tier): PostureView {

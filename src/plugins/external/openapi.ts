@@ -19,6 +19,7 @@ const CREDENTIALS: Security = [{ apiKey: [] }, { bearer: [] }]
 /** What each path is, who may call it, and with what: the parts no zod schema says. */
 const ROUTES: Readonly<Record<string, { tag: string, security: Security, description: string }>> = {
   '/cpx': { tag: 'posture', security: ANYONE, description: 'The vendor\'s own posture. Anonymous callers get the public tier (framework summaries, public evidence; cacheable, with an ETag); an API key or JWT gets its tier: customer (controls, evidence without links) or auditor (everything, with evidence links made for this request).' },
+  '/cpx/metrics': { tag: 'metrics', security: ANYONE, description: 'The spec\'s Prometheus metrics (opencpx_*) for the vendor\'s public posture: what /cpx shows anonymous callers, in the text exposition format.' },
   '/cpx/{tenant}': { tag: 'posture', security: CREDENTIALS, description: 'The posture shared with one customer, for principals granted that tenant, at their tier (public, customer or auditor). Never cached.' },
   '/evidence/{tenant}/{item}': { tag: 'evidence', security: [], description: 'Follows an evidence link from an answer: its signature (bound to tenant, item, principal, tier and expiry) is the credential. Streams the file, or redirects to storage for a short-lived URL.' },
   '/healthz': { tag: 'health', security: [], description: 'Liveness: 200 while the process runs. Never rate limited or shed.' },
@@ -48,6 +49,7 @@ const describeRoute: Transform = (input) => {
     const description = STATUS_TEXT[status] ?? 'Response'
     if (status === '200' && route?.tag === 'posture') response[status] = { description, content: postureContent }
     else if (status === '200' && route?.tag === 'evidence') response[status] = { description, content: evidenceContent }
+    else if (status === '200' && route?.tag === 'metrics') response[status] = { description, content: { 'text/plain': { schema: { type: 'string' } } } }
     else if (status === '302' || status === '304') response[status] = { description, type: 'null' }
     else response[status] = { ...body, description }
   }
@@ -78,6 +80,7 @@ export default fp(async function openapi (app) {
       tags: [
         { name: 'posture', description: 'OpenCPX posture documents' },
         { name: 'evidence', description: 'Evidence files behind signed links' },
+        { name: 'metrics', description: 'The spec\'s Prometheus metrics' },
         { name: 'health', description: 'Probes for orchestrators' },
         { name: 'meta', description: 'This API' }
       ],
