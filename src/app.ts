@@ -16,6 +16,7 @@ import draining from './plugins/app/draining.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
 import httpRedirect from './plugins/app/http-redirect.ts'
 import inFlightLimit from './plugins/app/in-flight-limit.ts'
+import metrics from './plugins/app/metrics.ts'
 import pipelinedAnswers from './plugins/app/pipelined-answers.ts'
 import posture from './plugins/app/posture.ts'
 import requestChecks from './plugins/app/request-checks.ts'
@@ -81,6 +82,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(requestChecks)
   await app.register(inFlightLimit, { maxInFlight: config.rate_limit.max_in_flight })
   await app.register(posture, { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence })
+  await app.register(metrics)
   await app.register(evidenceLinks, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: deps.secrets.gatewayKey })
 
   await app.register(openapi)

@@ -53,6 +53,7 @@ export const AUDIT_REASONS = {
   // The service could not answer (503).
   overloaded: 'refused because the process is past an overload limit (event-loop delay or utilization, heap, RSS) (503)',
   method_not_allowed: 'a known path asked with a method it does not take (405)',
+  operator_reads_no_posture: 'an operator principal asked for a posture document; operators read metrics only (403)',
   posture_not_loaded: 'no posture version is loaded yet',
   shutting_down: 'a request that arrived on an open connection while the server was stopping (503, Connection: close)',
   posture_stale: 'the posture is older than its freshness limit (posture.stale_after), so it is not served (503)',

@@ -15,6 +15,7 @@ import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 
 const CONFIG: OptionSpec = { type: 'string', value: 'PATH', help: 'the config file (default: $CPXD_CONFIG, else config/cpxd.yaml)' }
 const TIER: OptionSpec = { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' }
+const KEY_TIER: OptionSpec = { type: 'string', value: 'TIER', help: 'public, customer (default), auditor, or operator (metrics only)' }
 const KEY_FILE: OptionSpec = { type: 'string', value: 'PATH', help: 'the audit key (default: the one the config names)' }
 
 /** `--config`, else $CPXD_CONFIG, else config/cpxd.yaml, as an absolute path. */
@@ -64,7 +65,7 @@ const keysNew: Command = {
   name: 'keys new',
   summary: 'print a new API key once, with the config entry that holds its hash',
   options: {
-    tier: TIER,
+    tier: KEY_TIER,
     tenants: { type: 'string', value: 'a,b', help: 'the tenants it may read; * for every tenant' },
     id: { type: 'string', value: 'ID', help: 'the key id in the config (default: tenant or tier, and random hex)' },
     config: { ...CONFIG, help: 'the config whose posture folder the tenants are checked against (default: $CPXD_CONFIG, else config/cpxd.yaml, when it exists)' }

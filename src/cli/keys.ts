@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateApiKey, hashApiKey } from '../auth/api-keys.ts'
-import type { Tier } from '../domain/tier.ts'
+import type { PrincipalTier } from '../domain/tier.ts'
 import { POSTURE_EXTENSIONS } from '../posture/loader.ts'
 import { UsageError } from './command.ts'
-import { tenantsOption, tierOption } from './options.ts'
+import { keyTierOption, tenantsOption } from './options.ts'
 
 export interface NewKeyOptions {
   readonly tier: string | undefined
@@ -15,7 +15,7 @@ export interface NewKeyOptions {
 
 export interface NewKey {
   readonly key: string
-  readonly entry: { id: string, hash: string, tier: Tier, tenants: string[] }
+  readonly entry: { id: string, hash: string, tier: PrincipalTier, tenants: string[] }
 }
 
 /**
@@ -23,7 +23,7 @@ export interface NewKey {
  * id is random: taking it from the key would put part of the key in the config.
  */
 export function newKey (opts: NewKeyOptions): NewKey {
-  const tier = tierOption(opts.tier)
+  const tier = keyTierOption(opts.tier)
   const tenants = tenantsOption('--tenants', opts.tenants, true)
   const key = generateApiKey()
   const id = opts.id ?? `${tenants[0] === undefined || tenants[0] === '*' ? tier : tenants[0]}-${randomBytes(3).toString('hex')}`
@@ -54,6 +54,7 @@ export function formatNewKey ({ key, entry }: NewKey): string {
 
 /** What a new key will not be able to read, said before it is handed to someone. */
 export function newKeyWarnings (entry: NewKey['entry'], postureDir: string | undefined): string[] {
+  if (entry.tier === 'operator') return []
   if (entry.tenants.length === 0) return ['this key names no tenant, so it reads only /cpx; give --tenants a,b (or "*")']
   if (postureDir === undefined) return []
   return entry.tenants

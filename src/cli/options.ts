@@ -1,5 +1,5 @@
 import { isTenantId } from '../domain/tenant-id.ts'
-import { TIERS, type Tier } from '../domain/tier.ts'
+import { PRINCIPAL_TIERS, TIERS, type PrincipalTier, type Tier } from '../domain/tier.ts'
 import { UsageError } from './command.ts'
 
 /** `--tier`: one of the tiers, `customer` when not given. */
@@ -7,6 +7,16 @@ export function tierOption (value: string | undefined): Tier {
   const tier = value ?? 'customer'
   if (!(TIERS as readonly string[]).includes(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}`)
   return tier as Tier
+}
+
+/** `--tier` of a key: a reading tier, or `operator` (metrics only). */
+export function keyTierOption (value: string | undefined): PrincipalTier {
+  if (value === 'operator') return value
+  try {
+    return tierOption(value)
+  } catch {
+    throw new UsageError(`--tier must be one of ${PRINCIPAL_TIERS.join(', ')}`)
+  }
 }
 
 /** A comma-separated list of tenant ids (`acme,globex`); `*` (every tenant) only where `allowAll`. */

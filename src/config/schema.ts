@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import { TIERS } from '../domain/tier.ts'
+import { PRINCIPAL_TIERS } from '../domain/tier.ts'
 import { RESERVED_TENANT_IDS, TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
 import { duration, MAX_STALE_AFTER_MS, MIN_STALE_AFTER_MS } from './duration.ts'
 import { jwtSchema } from './jwt-schema.ts'
@@ -19,7 +19,7 @@ const origin = z.string().refine((value) => {
 const apiKeyEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$'),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lowercase hex>, as printed by `cpxd keys new`'),
-  tier: z.enum(TIERS),
+  tier: z.enum(PRINCIPAL_TIERS),
   tenants: z.array(z.union([z.literal('*'), z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id or "*"')
     .refine((tenant) => !RESERVED_TENANT_IDS.has(tenant), 'cannot be a tenant: /cpx/<this> is a path of cpxd\'s own')])).default([])
 })

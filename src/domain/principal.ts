@@ -1,4 +1,4 @@
-import type { Tier } from './tier.ts'
+import type { PrincipalTier } from './tier.ts'
 
 /** Who is asking, as every later step sees it: the audit line, rate limit and tenant check. */
 export interface Principal {
@@ -7,7 +7,7 @@ export interface Principal {
   readonly id: string | null
   /** The token's issuer, for JWT principals. */
   readonly issuer?: string
-  readonly tier: Tier
+  readonly tier: PrincipalTier
   /** Tenant ids this principal may read; `*` stands for every tenant. */
   readonly tenants: ReadonlySet<string>
 }

@@ -33,17 +33,20 @@ export class EvidenceLinks {
   minterFor (evidence: EvidenceIndex, principal: Principal, tenant: string, now = Date.now()): MintLink {
     const expires = Math.floor((now + this.lifetimeMs) / 1000)
     const expiresIso = new Date(expires * 1000).toISOString()
+    const tier = principal.tier
+    // Operators read no posture, so no answer of theirs holds a link.
+    if (tier === 'operator') throw new Error('evidence links are never made for operators')
     const label = principalLabel(principal)
     const prefix = `${this.baseUrl().replace(/\/+$/, '')}/evidence/${tenant}/`
     // Everything but the item and its signature is the same for every link of this request.
-    const query = `?p=${encodeURIComponent(label)}&t=${principal.tier}&e=${expires}&s=`
+    const query = `?p=${encodeURIComponent(label)}&t=${tier}&e=${expires}&s=`
     const seconds = Math.floor(this.lifetimeMs / 1000)
     return (item) => {
       const indexed = evidence.items.get(evidenceKey(tenant, item))
       if (indexed?.backend.delivery === 'direct' && indexed.backend.presign !== undefined) {
         return indexed.backend.presign(indexed.object, seconds).then((url) => ({ url, expires: expiresIso }))
       }
-      const signature = this.signer.sign({ tenant, item, principal: label, tier: principal.tier, expires })
+      const signature = this.signer.sign({ tenant, item, principal: label, tier, expires })
       return { url: `${prefix}${item}${query}${signature}`, expires: expiresIso }
     }
   }

@@ -3,6 +3,7 @@ import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
 import { evidenceKey, NO_EVIDENCE, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
 import type { EvidenceLinks, MintLink } from '../evidence/gateway-links.ts'
 import type { RenderedPosture } from './rendered-posture.ts'
+import { specMetricsText } from './spec-metrics.ts'
 
 /** Every posture of a version, keyed by tenant id (`_default` for the vendor's own). */
 export type PostureSet = ReadonlyMap<string, RenderedPosture>
@@ -17,6 +18,7 @@ export class PostureVersion {
   /** The evidence this version's documents reference (never a withheld item); failures are why some are not. */
   readonly evidence: EvidenceIndex
 
+  private tenantMetrics: Promise<string> | undefined
   /** When each posture with a freshness limit goes stale (ms since the epoch). */
   private readonly staleAt: ReadonlyMap<string, number>
 
@@ -53,6 +55,12 @@ export class PostureVersion {
   /** An evidence item a posture of this version references. */
   evidenceItem (tenant: string, id: string): IndexedEvidence | undefined {
     return this.evidence.items.get(evidenceKey(tenant, id))
+  }
+
+  /** The spec's metrics of every posture, as auditors see them, labelled by tenant (for operators). */
+  allTenantMetrics (): Promise<string> {
+    this.tenantMetrics ??= specMetricsText([...this.postures].map(([tenant, posture]) => ({ tenant, view: posture.view('auditor') })))
+    return this.tenantMetrics
   }
 
   /** Mints one request's evidence links from this version's evidence. */

@@ -184,13 +184,14 @@ export class RenderedPosture {
   metrics (tier: Tier): Promise<string> {
     let text = this.metricsTexts.get(tier)
     if (text === undefined) {
-      text = specMetricsText(this.view(tier))
+      text = specMetricsText([{ view: this.view(tier) }])
       this.metricsTexts.set(tier, text)
     }
     return text
   }
 
-  private view (tier: Tier): PostureView {
+  /** What a tier sees of this posture, before profiles and filters. */
+  view (tier: Tier): PostureView {
     let view = this.views.get(tier)
     if (view === undefined) {
       view = buildView(this.document, tier)

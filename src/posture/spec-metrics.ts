@@ -31,20 +31,27 @@ export const SPEC_METRIC_NAMES = Object.keys(SPEC_METRICS) as SpecMetricName[]
 
 /**
  * The spec's metrics (metrics/cpx-prometheus-format.md) for one tier view of a posture, in the
- * Prometheus text format: only what that view shows. The public view has no controls, so its
+ * Prometheus text format: only what that view shows. With tenants named, every sample carries a
+ * `tenant` label (the operator's view of all of them). The public view has no controls, so its
  * control and evidence counts are left out rather than reported as zero.
  */
-export async function specMetricsText (view: PostureView, now = Date.now()): Promise<string> {
+export async function specMetricsText (postures: ReadonlyArray<{ readonly tenant?: string, readonly view: PostureView }>, now = Date.now()): Promise<string> {
   const registry = new Registry()
+  const byTenant = postures.some((posture) => posture.tenant !== undefined)
   const gauges = Object.fromEntries(SPEC_METRIC_NAMES.map((name) => {
     const [help, labelNames] = SPEC_METRICS[name]
-    return [name, new Gauge({ name, help, labelNames: [...labelNames], registers: [registry] })]
+    return [name, new Gauge({ name, help, labelNames: byTenant ? ['tenant', ...labelNames] : [...labelNames], registers: [registry] })]
   })) as Record<SpecMetricName, Gauge>
+  for (const { tenant, view } of postures) setPostureMetrics(gauges, view, tenant === undefined ? {} : { tenant }, now)
+  return registry.metrics()
+}
+
+function setPostureMetrics (gauges: Record<SpecMetricName, Gauge>, view: PostureView, base: Record<string, string>, now: number): void {
   const updated = seconds(view.timestamp)
   for (const value of asArray(view.frameworks)) {
     if (!isRecord(value)) continue
     const framework = String(value.name)
-    const labels = { framework }
+    const labels = { ...base, framework }
     if (typeof value.score === 'number') gauges.opencpx_compliance_score.set(labels, value.score)
     const status = STATUS_VALUE[String(value.status)]
     if (status !== undefined) gauges.opencpx_compliance_status.set(labels, status)
@@ -53,13 +60,11 @@ export async function specMetricsText (view: PostureView, now = Date.now()): Pro
     if (lastAudit !== undefined) gauges.opencpx_last_audit_timestamp.set(labels, lastAudit)
     const nextAudit = seconds(value.next_audit)
     if (nextAudit !== undefined) gauges.opencpx_next_audit_timestamp.set(labels, nextAudit)
-    if (Array.isArray(value.controls)) setControlMetrics(gauges, framework, value.controls, now)
+    if (Array.isArray(value.controls)) setControlMetrics(gauges, labels, value.controls, now)
   }
-  return registry.metrics()
 }
 
-function setControlMetrics (gauges: Record<SpecMetricName, Gauge>, framework: string, controls: unknown[], now: number): void {
-  const labels = { framework }
+function setControlMetrics (gauges: Record<SpecMetricName, Gauge>, labels: Record<string, string>, controls: unknown[], now: number): void {
   const statuses = controls.filter(isRecord).map((control) => String(control.status))
   gauges.opencpx_controls_total.set(labels, statuses.length)
   gauges.opencpx_controls_compliant.set(labels, statuses.filter((s) => s === 'compliant').length)
@@ -69,8 +74,8 @@ function setControlMetrics (gauges: Record<SpecMetricName, Gauge>, framework: st
   for (const control of controls.filter(isRecord)) {
     const refs = [...asArray(control.evidence_refs), ...(control.evidence_ref === undefined ? [] : [control.evidence_ref])]
     const status = STATUS_VALUE[String(control.status)]
-    if (status !== undefined) gauges.opencpx_control_status.set({ framework, control: String(control.id), category: typeof control.category === 'string' ? control.category : '' }, status)
-    gauges.opencpx_control_evidence_count.set({ framework, control: String(control.id) }, refs.length)
+    if (status !== undefined) gauges.opencpx_control_status.set({ ...labels, control: String(control.id), category: typeof control.category === 'string' ? control.category : '' }, status)
+    gauges.opencpx_control_evidence_count.set({ ...labels, control: String(control.id) }, refs.length)
     for (const ref of refs) evidence.set(isRecord(ref) ? String(ref.id ?? ref.hash ?? ref.url) : String(ref), ref)
   }
   const expiries = [...evidence.values()].map((ref) => (isRecord(ref) ? Date.parse(String(ref.expires)) : Number.NaN)).filter((at) => !Number.isNaN(at))

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { notFound, postureStale, unavailable } from '../errors.ts'
+import { forbidden, notFound, postureStale, unavailable } from '../errors.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey, SYSTEM_ID_PATTERN } from '../posture/document.ts'
 import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
@@ -40,6 +40,8 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   const { posture, query } = answer
   if (answer.version.isStale(answer.tenant)) throw postureStale()
   const tier = request.principal?.tier ?? 'public'
+  // Operators watch cpxd (/cpx/metrics); they read no posture document.
+  if (tier === 'operator') throw forbidden('operator_reads_no_posture')
   let framework: string | undefined
   if (query.framework !== undefined) {
     framework = frameworkKey(query.framework)

@@ -42,7 +42,7 @@ describe('cpxd keys new', () => {
   it('refuses an unknown tier and a bad tenant with exit 2', () => {
     const tier = runEntry('cli/index.js', ['keys', 'new', '--tier', 'admin'])
     expect(tier.status).toBe(2)
-    expect(tier.stderr).toContain('cpxd: --tier must be one of public, customer, auditor')
+    expect(tier.stderr).toContain('cpxd: --tier must be one of public, customer, auditor, operator')
     const tenant = runEntry('cli/index.js', ['keys', 'new', '--tenants', 'Acme Corp'])
     expect(tenant.status).toBe(2)
     expect(tenant.stderr).toContain('"Acme Corp" is not a tenant id')

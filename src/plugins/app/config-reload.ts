@@ -41,6 +41,8 @@ declare module 'fastify' {
     reloadConfig: () => Promise<ReloadRecord>
     /** Undefined until the first reload. */
     lastReload: () => ReloadRecord | undefined
+    /** Reloads since start, by outcome. */
+    reloadCounts: () => { readonly ok: number, readonly failed: number }
   }
 }
 
@@ -55,9 +57,7 @@ export default fp<ConfigReloadOptions>(async function configReload (app, opts) {
   const parts: Array<{ name: string, prepare: ReloadPreparer }> = []
   let running = opts.config
   let last: ReloadRecord | undefined
-  // One reload at a time; a signal during a reload runs one more afterwards, not one per signal.
-  let current: Promise<ReloadRecord> | undefined
-  let queued: Promise<ReloadRecord> | undefined
+  const counts = { ok: 0, failed: 0 }
 
   async function reloadOnce (): Promise<ReloadRecord> {
     const at = new Date().toISOString()
@@ -70,9 +70,11 @@ export default fp<ConfigReloadOptions>(async function configReload (app, opts) {
       const needsRestart = restartOnlyChanges(running, config)
       running = config
       last = { ok: true, at, ...(needsRestart.length > 0 ? { needs_restart: needsRestart } : {}) }
+      counts.ok += 1
       if (needsRestart.length > 0) app.log.warn({ settings: needsRestart }, 'config reloaded; these settings take effect only at the next restart')
       app.log.info('config reloaded')
     } catch (err) {
+      counts.failed += 1
       if (!(err instanceof StartupError)) app.log.error({ err }, 'config reload crashed')
       app.log.error({ reason: err instanceof StartupError ? err.message : 'unexpected error' }, 'config reload failed; still running on the last good config and posture')
       // /readyz is reachable by anyone who reaches the port: it names the file, not where it lives.
@@ -81,23 +83,33 @@ export default fp<ConfigReloadOptions>(async function configReload (app, opts) {
     return last
   }
 
-  function reloadConfig (): Promise<ReloadRecord> {
+  app.decorate('onConfigReload', function onConfigReload (name: string, prepare: ReloadPreparer) {
+    parts.push({ name, prepare })
+  })
+  app.decorate('reloadConfig', coalesced(reloadOnce))
+  app.decorate('lastReload', () => last)
+  app.decorate('reloadCounts', () => ({ ...counts }))
+  // A log level is the one setting of the app itself that a reload can change.
+  app.onConfigReload('log', ({ config }) => () => { app.log.level = config.log.level })
+}, { name: 'config-reload' })
+
+/**
+ * One run of `task` at a time; a call during a run gets one more run afterwards, shared by every
+ * call made meanwhile (a burst of signals reloads twice, not once per signal).
+ */
+function coalesced<T> (task: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | undefined
+  let queued: Promise<T> | undefined
+  const run = (): Promise<T> => {
     if (current === undefined) {
-      current = reloadOnce().finally(() => { current = undefined })
+      current = task().finally(() => { current = undefined })
       return current
     }
     queued ??= current.then(() => {
       queued = undefined
-      return reloadConfig()
+      return run()
     })
     return queued
   }
-
-  app.decorate('onConfigReload', function onConfigReload (name: string, prepare: ReloadPreparer) {
-    parts.push({ name, prepare })
-  })
-  app.decorate('reloadConfig', reloadConfig)
-  app.decorate('lastReload', () => last)
-  // A log level is the one setting of the app itself that a reload can change.
-  app.onConfigReload('log', ({ config }) => () => { app.log.level = config.log.level })
-}, { name: 'config-reload' })
+  return run
+}
