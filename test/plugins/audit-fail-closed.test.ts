@@ -16,6 +16,8 @@ describe.skipIf(!existsSync('/dev/full'))('when the audit log cannot be written'
     expect(refused.headers['retry-after']).toBe('5')
     expect(refused.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'")
     expect(refused.body).not.toContain('frameworks')
+    expect(t.app.auditWriteFailures()).toBe(1)
+    expect(await t.app.cpxdMetrics.getSingleMetricAsString('cpxd_audit_write_failures_total')).toMatch(/^cpxd_audit_write_failures_total 1$/m)
 
     // The disk has room again: the path now names a writable file.
     rmSync(file)

@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The audit trail, for lines that belong to no request (client errors, withheld evidence). */
     auditLog: AuditLog
+    /** Answers whose audit line could not be written, since start (the metrics read it). */
+    auditWriteFailures: () => number
   }
   interface FastifyContextConfig {
     /** The audit event name for this route; `http_request` when unset. */
@@ -48,6 +50,8 @@ const AUDIT_RETRY_SECONDS = 5
 export default fp<AuditOptions>(async function audit (app, opts) {
   app.decorate('auditLog', opts.log)
   app.addHook('onClose', async function closeAuditLog () { opts.log.close() })
+  let writeFailures = 0
+  app.decorate('auditWriteFailures', () => writeFailures)
   app.decorateRequest('auditReason', null)
   app.decorateRequest('auditEvidence', null)
   app.addHook('onSend', async function writeAuditLine (request, reply, payload) {
@@ -56,6 +60,7 @@ export default fp<AuditOptions>(async function audit (app, opts) {
       await opts.log.written()
       return payload
     } catch (err) {
+      writeFailures += 1
       // The reason goes to the application log (stderr); the next batch retries the file, so
       // cpxd recovers by itself once the log is writable again.
       request.log.error({ reason: (err as Error).message, fail_closed: opts.failClosed }, 'audit line not written')

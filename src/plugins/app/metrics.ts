@@ -68,6 +68,15 @@ function registerStateMetrics (app: FastifyInstance, registry: Registry): void {
     }
   }))
   registry.registerMetric(new Counter({
+    name: 'cpxd_audit_write_failures_total',
+    help: 'Answers whose audit line could not be written (refused with 503 when audit.fail_closed)',
+    registers: [],
+    collect () {
+      this.reset()
+      this.inc(app.auditWriteFailures())
+    }
+  }))
+  registry.registerMetric(new Counter({
     name: 'cpxd_config_reloads_total',
     registers: [],
     help: 'Config reloads since start, by result',
