@@ -82,8 +82,8 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(requestChecks)
   await app.register(inFlightLimit, { maxInFlight: config.rate_limit.max_in_flight })
   await app.register(posture, { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence })
-  await app.register(metrics)
   await app.register(evidenceLinks, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: deps.secrets.gatewayKey })
+  await app.register(metrics)
 
   await app.register(openapi)
   await app.register(healthRoutes)

@@ -96,6 +96,7 @@ function linkedEvidence (app: FastifyInstance, request: FastifyRequest, params: 
   if (version === undefined) throw postureNotLoaded()
   const indexed = version.evidenceItem(tenant, item)
   if (indexed === undefined) throw notFound('no such evidence')
+  app.evidenceLinkCounts.followed += 1
   return indexed
 }
 

@@ -4,6 +4,7 @@ import { forbidden, notFound, postureStale, unavailable } from '../errors.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey, SYSTEM_ID_PATTERN } from '../posture/document.ts'
 import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
+import type { MintLink } from '../evidence/gateway-links.ts'
 import type { PostureVersion } from '../posture/posture-version.ts'
 import type { RenderedPosture } from '../posture/rendered-posture.ts'
 
@@ -54,7 +55,15 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   if (query.system_id !== undefined && !posture.hasSystem(query.system_id)) throw notFound('no system in this posture matches system_id')
   const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'standard', framework, system: query.system_id } as const
   const rendered = principal !== null && posture.hasLinks(tier)
-    ? await posture.renderWithLinks(renderRequest, answer.version.linksFor(request.server.evidenceLinks, principal, answer.tenant))
+    ? await posture.renderWithLinks(renderRequest, counted(request.server.evidenceLinkCounts, answer.version.linksFor(request.server.evidenceLinks, principal, answer.tenant)))
     : posture.render(renderRequest)
   return sendPosture(request, reply, rendered, answer.publicMaxAgeSeconds)
+}
+
+/** Counts each link an answer hands out. */
+function counted (counts: { issued: number }, mint: MintLink): MintLink {
+  return (itemId) => {
+    counts.issued += 1
+    return mint(itemId)
+  }
 }

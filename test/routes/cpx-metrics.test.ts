@@ -95,7 +95,8 @@ describe('GET /cpx/metrics for an operator', () => {
       auth: {
         api_keys: [
           { id: 'ops', hash: hashApiKey(operatorKey), tier: 'operator', tenants: ['*'] },
-          { id: 'acme-customer', hash: hashApiKey(KEYS.acmeCustomer), tier: 'customer', tenants: ['acme'] }
+          { id: 'acme-customer', hash: hashApiKey(KEYS.acmeCustomer), tier: 'customer', tenants: ['acme'] },
+          { id: 'auditor-all', hash: hashApiKey(KEYS.auditorAll), tier: 'auditor', tenants: ['*'] }
         ]
       }
     })
@@ -104,6 +105,9 @@ describe('GET /cpx/metrics for an operator', () => {
 
   it('gives every tenant\'s spec metrics (label tenant) and cpxd\'s own', async () => {
     await ops.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': 'cpxd_0000000000000000000000000000000000000000000' } })
+    const audited = (await ops.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.auditorAll } })).json()
+    const link = new URL(audited.evidence_refs[0].url)
+    expect((await ops.app.inject(`${link.pathname}${link.search}`)).statusCode).toBe(200)
     const res = await ops.app.inject({ url: '/cpx/metrics', headers: { 'x-api-key': operatorKey } })
     expect(res.statusCode).toBe(200)
     const lines = samples(res.body)
@@ -112,6 +116,10 @@ describe('GET /cpx/metrics for an operator', () => {
       'opencpx_compliance_score{tenant="acme",framework="GDPR"} 0.97',
       'opencpx_controls_total{tenant="acme",framework="SOC2"} 3',
       'cpxd_refusals_total{status="401",reason="unknown_api_key"} 1',
+      'cpxd_evidence_links_total{event="issued"} 2',
+      'cpxd_evidence_links_total{event="followed"} 1',
+      'cpxd_jwks_refreshes_total{result="ok"} 0',
+      'cpxd_jwks_refreshes_total{result="failed"} 0',
       'cpxd_config_reloads_total{result="ok"} 0',
       'cpxd_config_reloads_total{result="failed"} 0'
     ]))

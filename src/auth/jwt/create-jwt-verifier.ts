@@ -12,6 +12,7 @@ export interface JwtSetup {
 export interface JwtSetupContext {
   readonly configFile: string
   readonly onRefreshError: (issuer: string, reason: string) => void
+  readonly onRefreshed?: (issuer: string) => void
 }
 
 /**
@@ -24,7 +25,8 @@ export function createJwtVerifier (issuers: readonly JwtIssuerConfig[], keys: re
     const source = createKeySource(config, keys[index] as JwtKeyMaterial, {
       configFile: context.configFile,
       configPath: `auth.jwt[${index}]`,
-      onRefreshError: (reason) => context.onRefreshError(config.issuer, reason)
+      onRefreshError: (reason) => context.onRefreshError(config.issuer, reason),
+      onRefreshed: () => context.onRefreshed?.(config.issuer)
     })
     if (source.development) developmentIssuers.push(config.issuer)
     return { config, key: source.key }

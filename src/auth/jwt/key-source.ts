@@ -22,6 +22,7 @@ export interface KeySourceContext {
   readonly configPath: string
   readonly configFile: string
   readonly onRefreshError: (reason: string) => void
+  readonly onRefreshed?: () => void
 }
 
 /** Turns the key material read with the config into what jose verifies with; nothing is read here. */
@@ -33,7 +34,8 @@ export function createKeySource (entry: JwtIssuerConfig, material: JwtKeyMateria
         maxAgeMs: entry.jwks_cache_max_age,
         cooldownMs: entry.jwks_cooldown,
         timeoutMs: entry.jwks_timeout,
-        onRefreshError: context.onRefreshError
+        onRefreshError: context.onRefreshError,
+        onRefreshed: context.onRefreshed
       })
       return { key: remote.getKey, development: false }
     }

@@ -11,6 +11,8 @@ export interface RemoteJwksOptions {
   readonly timeoutMs: number
   /** Told when a refresh fails (never given a token). */
   readonly onRefreshError?: (reason: string) => void
+  /** A fetch of the JWKS that succeeded (for the refresh metrics). */
+  readonly onRefreshed?: () => void
 }
 
 /** No key can be had: the JWKS endpoint is down and nothing usable is cached. Answered with 503. */
@@ -62,6 +64,7 @@ export class RemoteJwks {
     this.pending ??= this.refresh().finally(() => { this.pending = undefined })
     try {
       await this.pending
+      this.options.onRefreshed?.()
       return true
     } catch (err) {
       this.options.onRefreshError?.((err as Error).message)

@@ -22,6 +22,8 @@ declare module 'fastify' {
     identify: (request: FastifyRequest) => Promise<AuthResult>
     /** Hook: a valid credential is required. */
     requireCredentials: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** JWKS fetches since start, by outcome (the metrics read them). */
+    jwksRefreshCounts: () => { readonly ok: number, readonly failed: number }
     /** Hook: anonymous is fine, but a credential that is sent must be valid. */
     acceptAnonymous: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
@@ -44,10 +46,12 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
   app.decorateRequest('principal', null)
   app.decorateRequest('authResult', null)
   app.decorateRequest('authPending', null)
-  let { authenticator, retrySeconds } = setUp(app, opts)
+  const refreshes = { ok: 0, failed: 0 }
+  app.decorate('jwksRefreshCounts', () => ({ ...refreshes }))
+  let { authenticator, retrySeconds } = setUp(app, opts, refreshes)
   // A reload builds the new keys and issuers first; a request sees the old set or the new one.
   app.onConfigReload('authentication', ({ config, secrets, file }) => {
-    const next = setUp(app, { auth: config.auth, jwtKeys: secrets.jwtKeys, configFile: file })
+    const next = setUp(app, { auth: config.auth, jwtKeys: secrets.jwtKeys, configFile: file }, refreshes)
     return () => { ({ authenticator, retrySeconds } = next) }
   })
 
@@ -79,19 +83,23 @@ export default fp<AuthenticationOptions>(async function authentication (app, opt
   })
 }, { name: 'authentication', dependencies: ['config-reload'] })
 
-function setUp (app: FastifyInstance, opts: AuthenticationOptions): { authenticator: Authenticator, retrySeconds: number } {
-  const authenticator = new Authenticator(opts.auth.api_keys, setUpJwt(app, opts)?.verifier)
+function setUp (app: FastifyInstance, opts: AuthenticationOptions, refreshes: { ok: number, failed: number }): { authenticator: Authenticator, retrySeconds: number } {
+  const authenticator = new Authenticator(opts.auth.api_keys, setUpJwt(app, opts, refreshes)?.verifier)
   for (const key of opts.auth.api_keys.filter((entry) => DEMO_KEY_HASHES.has(entry.hash))) {
     app.log.warn({ key_id: key.id }, 'an API key from the example config is accepted; its plaintext is published in README.md, so anyone can use it: never in production')
   }
   return { authenticator, retrySeconds: jwtRetrySeconds(opts.auth.jwt ?? []) }
 }
 
-function setUpJwt (app: FastifyInstance, opts: AuthenticationOptions): JwtSetup | undefined {
+function setUpJwt (app: FastifyInstance, opts: AuthenticationOptions, refreshes: { ok: number, failed: number }): JwtSetup | undefined {
   if (opts.auth.jwt === undefined) return undefined
   const setup = createJwtVerifier(opts.auth.jwt, opts.jwtKeys, {
     configFile: opts.configFile,
-    onRefreshError: (issuer, reason) => { app.log.warn({ issuer, reason }, 'JWKS refresh failed; the last keys stay in use') }
+    onRefreshError: (issuer, reason) => {
+      refreshes.failed += 1
+      app.log.warn({ issuer, reason }, 'JWKS refresh failed; the last keys stay in use')
+    },
+    onRefreshed: () => { refreshes.ok += 1 }
   })
   for (const issuer of setup.developmentIssuers) {
     app.log.warn({ issuer }, 'JWTs are verified with development keys from `cpxd token dev-keys`; never do this in production')

@@ -17,6 +17,8 @@ declare module 'fastify' {
      * handed out before it.
      */
     signedBeforeThisStart: (expiresSeconds: number) => boolean
+    /** Evidence links handed out in answers and followed to their evidence, since start. */
+    evidenceLinkCounts: { issued: number, followed: number }
   }
 }
 
@@ -36,6 +38,7 @@ export default fp<EvidenceLinksOptions>(async function evidenceLinks (app, opts)
     const next = setUp(app, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: secrets.gatewayKey }, processKey)
     return () => { state = next }
   })
+  app.decorate('evidenceLinkCounts', { issued: 0, followed: 0 })
   app.decorate('gatewaySigner', { getter: () => state.signer })
   app.decorate('evidenceLinks', { getter: () => state.links })
   app.decorate('signedBeforeThisStart', (expiresSeconds: number) => !state.keyConfigured && expiresSeconds * 1000 < startedAt + state.lifetimeMs - 1000)

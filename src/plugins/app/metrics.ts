@@ -41,7 +41,7 @@ export default fp(async function metrics (app) {
     done()
   })
   app.decorate('cpxdMetrics', registry)
-}, { name: 'metrics', dependencies: ['posture', 'config-reload', 'audit'] })
+}, { name: 'metrics', dependencies: ['posture', 'config-reload', 'audit', 'authentication', 'evidence-links'] })
 
 /** Metrics read at scrape time from where the state lives: the posture served, and reloads. */
 function registerStateMetrics (app: FastifyInstance, registry: Registry): void {
@@ -76,16 +76,21 @@ function registerStateMetrics (app: FastifyInstance, registry: Registry): void {
       this.inc(app.auditWriteFailures())
     }
   }))
-  registry.registerMetric(new Counter({
-    name: 'cpxd_config_reloads_total',
+  registry.registerMetric(countersOf('cpxd_evidence_links_total', 'Evidence links handed out in answers (issued) and followed to their evidence (followed)', 'event', () => ({ issued: app.evidenceLinkCounts.issued, followed: app.evidenceLinkCounts.followed })))
+  registry.registerMetric(countersOf('cpxd_jwks_refreshes_total', 'Fetches of remote JWKS, by result', 'result', () => app.jwksRefreshCounts()))
+  registry.registerMetric(countersOf('cpxd_config_reloads_total', 'Config reloads since start, by result', 'result', () => app.reloadCounts()))
+}
+
+/** A counter whose values, by one label, are read at scrape time from where they are counted. */
+function countersOf (name: string, help: string, label: string, read: () => Readonly<Record<string, number>>): Counter {
+  return new Counter({
+    name,
+    help,
+    labelNames: [label],
     registers: [],
-    help: 'Config reloads since start, by result',
-    labelNames: ['result'],
     collect () {
-      const counts = app.reloadCounts()
       this.reset()
-      this.inc({ result: 'ok' }, counts.ok)
-      this.inc({ result: 'failed' }, counts.failed)
+      for (const [value, count] of Object.entries(read())) this.inc({ [label]: value }, count)
     }
-  }))
+  })
 }

@@ -25,8 +25,9 @@ afterAll(async () => {
 const get = (url: string, token: string) => t.app.inject({ url, headers: { authorization: `Bearer ${token}` } })
 
 describe('tenant authorization with JWTs', () => {
-  it('serves a tenant named in the tenants claim', async () => {
+  it('serves a tenant named in the tenants claim, and counts the JWKS fetch that found its key', async () => {
     expect((await get('/cpx/acme', await signToken(key))).statusCode).toBe(200)
+    expect(t.app.jwksRefreshCounts()).toEqual({ ok: 1, failed: 0 })
   })
 
   it('answers 403 insufficient_scope for another tenant, the same whether it exists or not', async () => {
