@@ -4,19 +4,17 @@ import { UsageError } from './command.ts'
 
 /** `--tier`: one of the tiers, `customer` when not given. */
 export function tierOption (value: string | undefined): Tier {
-  const tier = value ?? 'customer'
-  if (!(TIERS as readonly string[]).includes(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}`)
-  return tier as Tier
+  return tierFrom(TIERS, value ?? 'customer')
 }
 
-/** `--tier` of a key: a reading tier, or `operator` (metrics only). */
+/** `--tier` of a key: a reading tier, or `operator` (metrics only); `customer` when not given. */
 export function keyTierOption (value: string | undefined): PrincipalTier {
-  if (value === 'operator') return value
-  try {
-    return tierOption(value)
-  } catch {
-    throw new UsageError(`--tier must be one of ${PRINCIPAL_TIERS.join(', ')}`)
-  }
+  return tierFrom(PRINCIPAL_TIERS, value ?? 'customer')
+}
+
+function tierFrom<T extends string> (allowed: readonly T[], value: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--tier must be one of ${allowed.join(', ')}`)
+  return value as T
 }
 
 /** A comma-separated list of tenant ids (`acme,globex`); `*` (every tenant) only where `allowAll`. */

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { unavailable } from '../../errors.ts'
+import { isProbe } from '../../http/probe.ts'
 
 /**
  * Once the server is closing (SIGTERM), a request that still arrives on an open keep-alive
@@ -12,7 +13,7 @@ export default fp(async function draining (app) {
   let closing = false
   app.addHook('preClose', async function startDraining () { closing = true })
   app.addHook('onRequest', function refuseWhileClosing (request, reply, done) {
-    if (!closing || request.routeOptions.config.rateLimit === false) return done()
+    if (!closing || isProbe(request)) return done()
     reply.header('connection', 'close')
     done(unavailable(1, 'shutting_down', 'the server is shutting down, retry'))
   })

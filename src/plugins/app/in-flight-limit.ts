@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { principalLabel } from '../../domain/principal.ts'
 import { rateLimited } from '../../errors.ts'
+import { isProbe } from '../../http/probe.ts'
 
 export interface InFlightLimitOptions {
   /** Requests one caller may have unanswered at once. */
@@ -21,7 +22,7 @@ export default fp<InFlightLimitOptions>(async function inFlightLimit (app, opts)
     const principal = request.principal
     // Anonymous answers are rendered ahead of time and cost next to nothing; many people behind one
     // address (an office, a proxy) read them at once, and the rate limit bounds them.
-    if (principal === null || principal.kind === 'anonymous' || request.routeOptions.config.rateLimit === false) return done()
+    if (principal === null || principal.kind === 'anonymous' || isProbe(request)) return done()
     const caller = principalLabel(principal)
     const count = inFlight.get(caller) ?? 0
     if (count >= maxInFlight) return done(rateLimited(1, 'too_many_in_flight'))

@@ -7,6 +7,7 @@ import { rateLimited } from '../../errors.ts'
 import { addressBucket } from '../../http/address-bucket.ts'
 import { clientAddress } from '../../http/client-address.ts'
 import { WindowCounter } from '../../http/window-counter.ts'
+import { isProbe } from '../../http/probe.ts'
 
 export interface RateLimitOptions {
   readonly limits: CpxdConfig['rate_limit']
@@ -59,8 +60,8 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
   // Callback style, and a synchronous counter: this runs on every request, and a promise per
   // request here was measurable (docs/performance.md).
   app.addHook('onRequest', function limitBeforeAuthentication (request, _reply, done) {
-    // Probes stay unlimited (routes/health.ts); everything else counts.
-    if (request.routeOptions.config.rateLimit === false) return done()
+    // Probes stay unlimited; everything else counts.
+    if (isProbe(request)) return done()
     const before = preAuthentication.hit(addressBucket(clientAddress(request)))
     if (before.exceeded) return done(retryAfter(before.ttl))
     if (!isPreflight(request)) return done()

@@ -3,6 +3,7 @@ import fastifyUnderPressure from '@fastify/under-pressure'
 import fp from 'fastify-plugin'
 import type { CpxdConfig } from '../../config/schema.ts'
 import { overloaded } from '../../errors.ts'
+import { isProbe } from '../../http/probe.ts'
 
 export interface UnderPressureOptions {
   readonly limits: CpxdConfig['overload']
@@ -27,9 +28,6 @@ export default fp<UnderPressureOptions>(async function underPressure (app, opts)
     maxRssBytes: limits.max_rss_bytes,
     sampleInterval: limits.sample_interval,
     retryAfter: retryAfterSeconds,
-    pressureHandler: (request) => {
-      if (request.routeOptions.config.rateLimit === false) return undefined
-      return Promise.reject(overloaded(retryAfterSeconds))
-    }
+    pressureHandler: (request) => isProbe(request) ? undefined : Promise.reject(overloaded(retryAfterSeconds))
   })
 }, { name: 'under-pressure' })
