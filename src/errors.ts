@@ -131,9 +131,12 @@ export function unavailable (retryAfterSeconds: number, reason: AuditReason, mes
   return make('CPXD_ERR_UNAVAILABLE', message, { 'retry-after': String(retryAfterSeconds) }, reason)
 }
 
+/** How long a client (or a probe, /readyz) is told to wait while the first posture version loads. */
+export const POSTURE_LOADING_RETRY_SECONDS = 5
+
 /** Before the first posture version is live (cpxd listens while evidence is hashed). */
 export function postureNotLoaded (): CpxdError {
-  return unavailable(5, 'posture_not_loaded', 'posture is not loaded yet, retry later')
+  return unavailable(POSTURE_LOADING_RETRY_SECONDS, 'posture_not_loaded', 'posture is not loaded yet, retry later')
 }
 
 /** Shed before any work is done, so the requests already accepted are answered. */

@@ -99,7 +99,7 @@ export class RenderedPosture {
 
   /** The body for a request (anything but an auditor's answer with evidence links). */
   render (request: RenderRequest): RenderedBody {
-    const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}|${request.system ?? ''}`
+    const key = renderKey(request)
     let rendered = this.bodies.get(key)
     if (rendered === undefined) {
       rendered = this.build(request)
@@ -113,7 +113,7 @@ export class RenderedPosture {
    * slots, and each request fills them (no ETag, since no two answers are alike).
    */
   async renderWithLinks (request: RenderRequest, mint: MintLink): Promise<RenderedBody> {
-    const key = `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}|${request.system ?? ''}`
+    const key = renderKey(request)
     let template = this.templates.get(key)
     if (template === undefined) {
       template = this.buildTemplate(request)
@@ -199,6 +199,11 @@ export class RenderedPosture {
     }
     return view
   }
+}
+
+/** One cached body or template per distinct request. */
+function renderKey (request: RenderRequest): string {
+  return `${request.tier}|${request.format}|${request.profile}|${request.framework ?? ''}|${request.system ?? ''}`
 }
 
 function frameworksOf (view: PostureView): Array<{ name: string }> {

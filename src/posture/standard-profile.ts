@@ -1,3 +1,4 @@
+import { standardPostureSchema } from './standard-schema.ts'
 import { asArray, isRecord } from './view-values.ts'
 import type { PostureView } from './views.ts'
 
@@ -52,11 +53,12 @@ export function toStandardProfile (view: PostureView): PostureView {
 }
 
 /** The keys each SDK type declares (the Go, Python and TypeScript models agree on them). */
-const ROOT_KEYS = new Set(['version', 'timestamp', 'compliance_posture', 'organization', 'frameworks', 'evidence_refs', 'extensions'])
-const ORGANIZATION_KEYS = new Set(['name', 'domain', 'contact'])
-const FRAMEWORK_KEYS = new Set(['name', 'version', 'status', 'score', 'last_audit', 'auditor', 'report_ref', 'certificate_ref'])
-const CONTROL_KEYS = new Set(['id', 'title', 'status', 'reason', 'remediation_date'])
-const EVIDENCE_KEYS = new Set(['url', 'type', 'description', 'expires', 'hash', 'size_bytes'])
+const shape = standardPostureSchema.properties
+const ROOT_KEYS = new Set(Object.keys(shape))
+const ORGANIZATION_KEYS = new Set(Object.keys(shape.organization.properties))
+const FRAMEWORK_KEYS = new Set(Object.keys(shape.frameworks.items.properties))
+const CONTROL_KEYS = new Set(Object.keys(shape.frameworks.items.properties.controls.items.properties))
+const EVIDENCE_KEYS = new Set(Object.keys(shape.evidence_refs.items.properties))
 
 function standardControl (control: Record<string, unknown>, evidence: EvidenceEntries, extras: Record<string, unknown>): PostureView {
   const { kept, extra } = split(control, CONTROL_KEYS, ['evidence_refs', 'evidence_ref'])

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { POSTURE_LOADING_RETRY_SECONDS } from '../errors.ts'
 import { commonErrorResponses } from '../http/error-schema.ts'
-
-/** How long a probe is told to wait while posture loads. */
-const LOADING_RETRY_SECONDS = 5
 
 const lastReloadSchema = z.object({
   ok: z.boolean(),
@@ -49,7 +47,7 @@ const healthRoutes: FastifyPluginAsyncZod = async function healthRoutes (app) {
     reply.header('cache-control', 'no-store')
     if (!app.posture.ready) {
       const { hashed, total } = app.posture.progress
-      return reply.code(503).header('retry-after', String(LOADING_RETRY_SECONDS)).send({ state: 'loading', hashed, total })
+      return reply.code(503).header('retry-after', String(POSTURE_LOADING_RETRY_SECONDS)).send({ state: 'loading', hashed, total })
     }
     return reply.send({ state: 'ready', posture_version: app.posture.version, stale_tenants: app.posture.current?.staleTenants() ?? [], last_reload: app.lastReload() ?? null })
   })

@@ -7,19 +7,15 @@ import { parseAllDocuments } from 'yaml'
 import { configSchema } from '../../src/config/schema.ts'
 import { documentSchema } from '../../src/posture/document.ts'
 import { kubernetesFieldErrors } from '../helpers/kubernetes.ts'
+import { fencedBlocks } from '../helpers/markdown.ts'
 import { toolAvailable } from '../helpers/tools.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const DEPLOYMENT = readFileSync(join(ROOT, 'docs', 'deployment.md'), 'utf8')
 
-/** The fenced blocks of one language in a markdown text. */
-function blocks (markdown: string, language: string): string[] {
-  return [...markdown.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map((match) => match[1] as string)
-}
-
 type Manifest = Record<string, unknown> & { kind: string, metadata: { name: string }, data?: Record<string, string>, spec?: unknown }
 
-const manifests = blocks(DEPLOYMENT, 'yaml')
+const manifests = fencedBlocks(DEPLOYMENT, 'yaml')
   .flatMap((text) => parseAllDocuments(text).map((doc) => doc.toJS() as unknown))
   .filter((doc): doc is Manifest => typeof doc === 'object' && doc !== null && 'apiVersion' in doc && 'kind' in doc)
 
@@ -32,7 +28,7 @@ function manifest (kind: string, name = 'cpxd'): Manifest {
 describe('the YAML in the docs', () => {
   it('parses, every block of every document', () => {
     const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
-    const problems = docs.flatMap((doc) => blocks(readFileSync(join(ROOT, doc), 'utf8'), 'yaml').flatMap((text, index) =>
+    const problems = docs.flatMap((doc) => fencedBlocks(readFileSync(join(ROOT, doc), 'utf8'), 'yaml').flatMap((text, index) =>
       parseAllDocuments(text).flatMap((parsed) => parsed.errors.map((error) => `${doc}, YAML block ${index + 1}: ${error.message}`))))
     expect(problems).toEqual([])
   })
@@ -87,13 +83,13 @@ describe('the Kubernetes manifests in docs/deployment.md', () => {
 
 describe('the other recipes in docs/deployment.md', () => {
   it('show cpxd configs that cpxd accepts', () => {
-    const configs = blocks(DEPLOYMENT, 'yaml').filter((text) => !text.includes('apiVersion:'))
+    const configs = fencedBlocks(DEPLOYMENT, 'yaml').filter((text) => !text.includes('apiVersion:'))
     expect(configs.length).toBeGreaterThanOrEqual(4)
     for (const text of configs) expect(configSchema.safeParse(parseAllDocuments(text)[0]?.toJS()).error?.issues ?? []).toEqual([])
   })
 
   it.skipIf(!toolAvailable('systemd-analyze', ['--version'], 'systemd', 'the systemd unit in docs/deployment.md is verified with it'))('show a systemd unit that systemd-analyze verifies without a warning', () => {
-    const [unit] = blocks(DEPLOYMENT, 'ini')
+    const [unit] = fencedBlocks(DEPLOYMENT, 'ini')
     const dir = mkdtempSync(join(tmpdir(), 'cpxd-unit-'))
     // verify checks that the programs exist: point it at the Node this test runs on.
     writeFileSync(join(dir, 'cpxd.service'), (unit ?? '').replaceAll('/usr/bin/node', process.execPath))

@@ -3,13 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { fencedBlocks } from '../helpers/markdown.ts'
 import { toolAvailable } from '../helpers/tools.ts'
 
 const promtoolAvailable = toolAvailable('promtool', ['--version'], 'prometheus', 'the alert rules in docs/metrics.md are checked with promtool')
 const DOC = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'metrics.md'), 'utf8')
 
 function yamlBlock (startsWith: string): string {
-  const block = [...DOC.matchAll(/^```yaml\n([\s\S]*?)^```/gm)].map((match) => match[1] as string).find((text) => text.startsWith(startsWith))
+  const block = fencedBlocks(DOC, 'yaml').find((text) => text.startsWith(startsWith))
   if (block === undefined) throw new Error(`docs/metrics.md has no YAML block starting with ${startsWith}`)
   return block
 }
