@@ -110,11 +110,15 @@ function describeExpected (expected: string): string {
   return `a ${expected}`
 }
 
+/**
+ * What kind of value was found, never the value itself: a key pasted under the wrong setting must
+ * not reach the log, `/readyz` (`last_reload`) or a CI transcript.
+ */
 function describeValue (value: unknown): string {
   if (value === null) return 'empty (null)'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
-  return `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`
+  return `a ${typeof value}`
 }
 
 function valueAt (data: unknown, path: ReadonlyArray<PropertyKey>): unknown {

@@ -50,7 +50,11 @@ describe('loadConfig', () => {
     expect(missing.reason).toBe('is required (a string) (line 3)')
     const wrong = failure('rate_limit:\n  max: "5"\n')
     expect(wrong.path).toBe('rate_limit.max')
-    expect(wrong.reason).toBe('must be a number, not a string ("5") (line 2)')
+    expect(wrong.reason).toBe('must be a number, not a string (line 2)')
+    // A key pasted under the wrong setting is named by its kind, never echoed.
+    const pasted = failure('evidence:\n  gateway_key_env: 12345e67\n')
+    expect(pasted.message).not.toContain('12345')
+    expect(pasted.reason).toMatch(/^must be a string, not a number \(line 2\)$/)
   })
 
   it('refuses a key for a tenant named after a path of cpxd\'s own (/cpx/metrics)', () => {
