@@ -21,6 +21,7 @@ import pipelinedAnswers from './plugins/app/pipelined-answers.ts'
 import posture from './plugins/app/posture.ts'
 import requestChecks from './plugins/app/request-checks.ts'
 import requestId from './plugins/app/request-id.ts'
+import signing from './plugins/app/signing.ts'
 import tenantAuthorization from './plugins/app/tenant-authorization.ts'
 import tlsReload from './plugins/app/tls-reload.ts'
 import cors from './plugins/external/cors.ts'
@@ -36,6 +37,7 @@ import healthRoutes from './routes/health.ts'
 import malformedUrlRoute from './routes/malformed-url.ts'
 import openapiRoute from './routes/openapi.ts'
 import methodNotAllowedRoutes from './routes/method-not-allowed.ts'
+import wellKnownRoutes from './routes/well-known.ts'
 
 export interface AppDependencies {
   /** The server's is chained (openAuditLog); tests may pass a plain one. */
@@ -83,11 +85,19 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(inFlightLimit, { maxInFlight: config.rate_limit.max_in_flight })
   await app.register(posture, { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence })
   await app.register(evidenceLinks, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: deps.secrets.gatewayKey })
+  await app.register(signing, { signing: config.signing, server: config.server, secrets: deps.secrets.signing, configFile: deps.configFile })
   await app.register(metrics)
 
   await app.register(openapi)
+  await registerRoutes(app, config)
+  return app
+}
+
+/** Every route, each in its own plugin; tenant routes in a scope that authenticates first. */
+async function registerRoutes (app: FastifyInstance, config: CpxdConfig): Promise<void> {
   await app.register(healthRoutes)
   await app.register(openapiRoute)
+  await app.register(wellKnownRoutes)
   await app.register(malformedUrlRoute)
   await app.register(methodNotAllowedRoutes)
   await app.register(evidenceRoute)
@@ -98,9 +108,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
     await scope.register(tenantAuthorization)
     await scope.register(cpxTenantRoute)
   })
-
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, async function unknownRoute () {
     throw notFound()
   })
-  return app
 }

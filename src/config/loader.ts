@@ -86,6 +86,11 @@ function withPathsFrom (base: string, config: CpxdConfig): CpxdConfig {
         ? undefined
         : { ...config.evidence.gcs, service_account_file: optionalFrom(base, config.evidence.gcs.service_account_file) }
     },
+    signing: {
+      ...config.signing,
+      key_file: optionalFrom(base, config.signing.key_file),
+      retired_keys: config.signing.retired_keys.map((file) => resolveFrom(base, file))
+    },
     auth: {
       ...config.auth,
       jwt: config.auth.jwt?.map((entry) => ({

@@ -5,6 +5,7 @@ import { RESERVED_TENANT_IDS, TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
 import { duration, MAX_STALE_AFTER_MS, MIN_STALE_AFTER_MS } from './duration.ts'
 import { jwtSchema } from './jwt-schema.ts'
 import { envVarName } from './named-secret.ts'
+import { SIGNING_ALGORITHMS } from '../signing/signing-key.ts'
 
 const DAY_MS = 86_400_000
 
@@ -144,6 +145,22 @@ export const configSchema = z.strictObject({
     key_file: z.string().min(1).optional()
   }).refine((a) => a.key_env === undefined || a.key_file === undefined, { error: 'set key_env or key_file, not both' })
     .default({ file: 'audit.log', fail_closed: true }),
+  /**
+   * Every posture answer signed (RFC 9421 headers, and a JWS on request). The key comes from
+   * `key_env` or `key_file` (default `.cpxd/signing-key.jwk`, created at the first start).
+   */
+  signing: z.strictObject({
+    enabled: z.boolean().default(true),
+    key_env: envVarName.optional(),
+    key_file: z.string().min(1).optional(),
+    /** The algorithm of a key cpxd creates; a key given to it signs with its own. */
+    algorithm: z.enum(SIGNING_ALGORITHMS).default('ed25519'),
+    /** How long a signature holds: a verifier refuses it after this. */
+    validity: duration(5 * 60_000, 366 * DAY_MS).default(DAY_MS),
+    /** Public keys still published, so documents they signed verify until they expire. */
+    retired_keys: z.array(z.string().min(1)).default([])
+  }).refine((s) => s.key_env === undefined || s.key_file === undefined, { error: 'set key_env or key_file, not both' })
+    .default({ enabled: true, algorithm: 'ed25519', validity: DAY_MS, retired_keys: [] }),
   /** Shed load (503 with Retry-After) when the process is past any of these; probes are always answered. */
   overload: z.strictObject({
     max_event_loop_delay: duration(10, 60_000).default(1000),

@@ -31,6 +31,20 @@ export interface Secrets {
   readonly auditKey: AuditKeySecret
   /** The HTTPS certificate (chain included) and key, PEM, when `server.tls` is set. */
   readonly tls: TlsPair | undefined
+  /** Undefined when `signing.enabled` is false. */
+  readonly signing: SigningSecrets | undefined
+}
+
+/** A key's text with the config key that named it, for errors about its content. */
+export interface KeyText {
+  readonly text: string
+  readonly configPath: string
+}
+
+/** The signing key (or the file a first start creates it in) and the retired public keys. */
+export interface SigningSecrets {
+  readonly key: KeyText | { readonly missingFile: string }
+  readonly retired: readonly KeyText[]
 }
 
 export interface TlsPair {
@@ -43,8 +57,30 @@ export function readSecrets (config: CpxdConfig, env: NodeJS.ProcessEnv, configF
     gatewayKey: readGatewayKey(config.evidence, env, configFile),
     jwtKeys: readJwtKeys(config.auth.jwt ?? [], env, configFile),
     auditKey: readAuditKeySecret(config.audit, env, configFile),
-    tls: readTlsPair(config.server.tls, configFile)
+    tls: readTlsPair(config.server.tls, configFile),
+    signing: readSigningSecrets(config.signing, env, configFile)
   }
+}
+
+/**
+ * The signing key by `signing.key_env` or `signing.key_file`, by default `.cpxd/signing-key.jwk`
+ * beside the config. A key file that does not exist yet is made at start (plugins/app/signing.ts);
+ * a variable that is not set is an error, since cpxd cannot write one.
+ */
+export function readSigningSecrets (signing: CpxdConfig['signing'], env: NodeJS.ProcessEnv, configFile: string): SigningSecrets | undefined {
+  if (!signing.enabled) return undefined
+  const retired = signing.retired_keys.map((file, index) => {
+    const configPath = `signing.retired_keys[${index}]`
+    return { text: readKeyFile(file, configFile, configPath), configPath }
+  })
+  if (signing.key_env !== undefined) {
+    const text = env[signing.key_env]
+    if (text === undefined || text.trim() === '') throw new StartupError(configFile, 'signing.key_env', `${signing.key_env} is empty or not set`)
+    return { key: { text, configPath: 'signing.key_env' }, retired }
+  }
+  const file = signing.key_file ?? join(dirname(configFile), '.cpxd', 'signing-key.jwk')
+  if (!existsSync(file)) return { key: { missingFile: file }, retired }
+  return { key: { text: readKeyFile(file, configFile, 'signing.key_file'), configPath: 'signing.key_file' }, retired }
 }
 
 /** Read and tried together now, so a wrong or mismatched pair stops start-up, not a handshake. */

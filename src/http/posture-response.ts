@@ -1,14 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RenderedBody } from '../posture/rendered-posture.ts'
+import type { SignatureHeaders } from '../signing/message-signature.ts'
 
-/** Headers the answer depends on, so shared caches keep one copy per variant. */
+/**
+ * Headers the answer depends on, so shared caches keep one copy per variant. (`Accept` also
+ * selects a signed JWS, `application/jose`.)
+ */
 const VARY = 'Accept, Authorization, X-API-Key'
 
 /**
  * Sends a rendered posture. An anonymous answer is cacheable (`public, max-age`) and honours
  * If-None-Match with a 304; an authenticated one is `no-store`, because it is somebody's view.
  */
-export function sendPosture (request: FastifyRequest, reply: FastifyReply, rendered: RenderedBody, publicMaxAgeSeconds: number): FastifyReply {
+export function sendPosture (request: FastifyRequest, reply: FastifyReply, rendered: RenderedBody, publicMaxAgeSeconds: number, signature: SignatureHeaders | undefined): FastifyReply {
   const anonymous = request.principal === null || request.principal.kind === 'anonymous'
   appendVary(reply)
   // Answers with per-request evidence links have no ETag: no two are alike.
@@ -19,6 +23,7 @@ export function sendPosture (request: FastifyRequest, reply: FastifyReply, rende
   } else {
     reply.header('cache-control', 'no-store')
   }
+  if (signature !== undefined) reply.headers({ ...signature })
   return reply.type(rendered.contentType).send(rendered.body)
 }
 

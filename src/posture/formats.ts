@@ -26,14 +26,20 @@ export function serialize (value: unknown, format: Format): Buffer {
   return Buffer.from(text, 'utf8')
 }
 
+/** What `?format=` may ask for: a serialization, or `jws`, the JSON answer signed as a compact JWS. */
+export const ANSWER_FORMATS = [...FORMATS, 'jws'] as const
+export type AnswerFormat = typeof ANSWER_FORMATS[number]
+
 /**
- * `?format=` wins over `Accept`; with neither, JSON. Only an Accept that names YAML (and not JSON
- * first) selects YAML, so browsers and generic clients that send `*\/*` get JSON.
+ * `?format=` wins over `Accept`; with neither, JSON. Only an Accept that names YAML or
+ * `application/jose` (and not JSON first) selects it, so browsers and generic clients that send
+ * `*\/*` get JSON.
  */
-export function negotiateFormat (query: Format | undefined, accept: string | undefined): Format {
+export function negotiateFormat (query: AnswerFormat | undefined, accept: string | undefined): AnswerFormat {
   if (query !== undefined) return query
-  if (accept === undefined || !accept.includes('yaml')) return 'json'
+  if (accept === undefined || !(accept.includes('yaml') || accept.includes('jose'))) return 'json'
   const json = accept.search(/application\/json|\*\/\*/)
-  const yaml = accept.search(/application\/(x-)?yaml|text\/yaml/)
-  return yaml !== -1 && (json === -1 || yaml < json) ? 'yaml' : 'json'
+  const other = accept.search(/application\/(x-)?yaml|text\/yaml|application\/jose/)
+  if (other === -1 || (json !== -1 && json < other)) return 'json'
+  return accept.startsWith('application/jose', other) ? 'jws' : 'yaml'
 }

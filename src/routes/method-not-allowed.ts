@@ -10,7 +10,9 @@ export const ALLOWED_METHODS: Readonly<Record<string, readonly string[]>> = {
   '/evidence/:tenant/:item': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
   '/readyz': ['GET', 'HEAD'],
-  '/openapi.json': ['GET', 'HEAD']
+  '/openapi.json': ['GET', 'HEAD'],
+  '/.well-known/jwks.json': ['GET', 'HEAD'],
+  '/.well-known/opencpx': ['GET', 'HEAD']
 }
 
 /** Methods a client may try on a known path; any other is not routed at all (404). */

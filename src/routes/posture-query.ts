@@ -1,16 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { forbidden, notFound, postureStale, unavailable } from '../errors.ts'
+import { badRequest, forbidden, notFound, postureStale, unavailable } from '../errors.ts'
+import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey, SYSTEM_ID_PATTERN } from '../posture/document.ts'
-import { FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
+import { ANSWER_FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
 import type { MintLink } from '../evidence/gateway-links.ts'
 import type { PostureVersion } from '../posture/posture-version.ts'
-import type { RenderedPosture } from '../posture/rendered-posture.ts'
+import type { RenderedBody, RenderedPosture } from '../posture/rendered-posture.ts'
 
 /** The query both posture routes read; anything else is refused so typos do not pass silently. */
 export const postureQuerySchema = z.strictObject({
-  format: z.enum(FORMATS, { error: 'format must be json or yaml' }).optional(),
+  format: z.enum(ANSWER_FORMATS, { error: 'format must be json, yaml or jws' }).optional(),
   profile: z.enum(PROFILES, { error: 'profile must be standard, full or strict' }).optional(),
   framework: z.string({ error: 'framework must be given once' })
     .min(1, { error: 'framework must not be empty' })
@@ -53,11 +54,23 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   // Nobody to answer: the work (an auditor's answer can be large) is not done for nothing.
   if (request.raw.socket?.destroyed === true) throw unavailable(1, 'client_gone')
   if (query.system_id !== undefined && !posture.hasSystem(query.system_id)) throw notFound('no system in this posture matches system_id')
-  const renderRequest = { tier, format: negotiateFormat(query.format, request.headers.accept), profile: query.profile ?? 'standard', framework, system: query.system_id } as const
-  const rendered = principal !== null && posture.hasLinks(tier)
+  const format = negotiateFormat(query.format, request.headers.accept)
+  const signer = request.server.answerSigner
+  if (format === 'jws' && signer === undefined) throw badRequest('a signed document (format jws) needs signing, which this server has turned off')
+  const renderRequest = { tier, format: format === 'jws' ? 'json' : format, profile: query.profile ?? 'standard', framework, system: query.system_id } as const
+  // An answer with links is made for this request alone; any other is shared until the next version.
+  const perRequest = principal !== null && posture.hasLinks(tier)
+  let rendered: RenderedBody = perRequest
     ? await posture.renderWithLinks(renderRequest, counted(request.server.evidenceLinkCounts, answer.version.linksFor(request.server.evidenceLinks, principal, answer.tenant)))
     : posture.render(renderRequest)
-  return sendPosture(request, reply, rendered, answer.publicMaxAgeSeconds)
+  if (signer === undefined) return sendPosture(request, reply, rendered, answer.publicMaxAgeSeconds, undefined)
+  const tenant = answer.tenant === DEFAULT_POSTURE ? undefined : answer.tenant
+  if (format === 'jws') rendered = await signer.document(rendered, { tenant, tier }, !perRequest)
+  // A tenant answer is bound to the path it was asked on. Only the canonical path shares a
+  // signature: one per spelling (`/cpx/%61cme`) would let a caller grow the cache without end.
+  const path = tenant === undefined ? undefined : request.url.split('?', 1)[0]
+  const signature = signer.sign(rendered, path, !perRequest && (path === undefined || path === `/cpx/${tenant}`))
+  return sendPosture(request, reply, rendered, answer.publicMaxAgeSeconds, signature)
 }
 
 /** Counts each link an answer hands out. */

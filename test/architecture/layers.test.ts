@@ -13,6 +13,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['audit-reasons.ts', 'startup-error.ts', 'supported-node.ts', 'fs'],
   ['errors.ts'],
   ['domain'],
+  ['signing'],
   ['config'],
   ['auth'],
   ['evidence'],

@@ -29,6 +29,9 @@ export function copyExample (dir: string): string[] {
   cpSync(EXAMPLE_EVIDENCE_DIR, join(dir, 'evidence'), { recursive: true })
   return ['posture_dir: posture', 'evidence: { local_root: evidence, cache_dir: hash-cache }']
 }
+/** One signing key per test process, made by the first app that needs it (as a server's first start makes one). */
+export const TEST_SIGNING_KEY_FILE = join(mkdtempSync(join(tmpdir(), 'cpxd-signing-')), 'signing-key.jwk')
+
 export const ALLOWED_ORIGIN = 'https://trust.northwind.example'
 
 /** Fresh keys per test run; the plaintext is known to the tests, only hashes go in the config. */
@@ -55,6 +58,7 @@ export function testConfig (overrides: Record<string, unknown> = {}): CpxdConfig
     // only the overload tests (test/plugins/under-pressure.test.ts) shed load.
     overload: { max_event_loop_delay: '60s' },
     ...overrides,
+    signing: { key_file: TEST_SIGNING_KEY_FILE, ...(overrides.signing as Record<string, unknown> | undefined) },
     auth: {
       api_keys: [
         { id: 'acme-customer', hash: hashApiKey(KEYS.acmeCustomer), tier: 'customer', tenants: ['acme'] },

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import type { CpxdConfig } from '../../config/schema.ts'
 import { EvidenceLinks } from '../../evidence/gateway-links.ts'
 import { GatewaySigner } from '../../evidence/gateway-signer.ts'
+import { publicUrl } from '../../http/public-url.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,16 +54,4 @@ function setUp (app: FastifyInstance, opts: EvidenceLinksOptions, processKey: Bu
   }
   const signer = new GatewaySigner(opts.gatewayKey ?? processKey)
   return { signer, links: new EvidenceLinks(signer, () => publicUrl(app, opts.server), opts.linkLifetimeMs), keyConfigured: opts.gatewayKey !== undefined, lifetimeMs: opts.linkLifetimeMs }
-}
-
-/**
- * Where clients reach cpxd, for the links it hands out: `server.public_url`, else the address
- * actually listened on. Never the request's Host header, which the client chooses.
- */
-function publicUrl (app: FastifyInstance, server: CpxdConfig['server']): string {
-  if (server.public_url !== undefined) return server.public_url
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : server.port
-  const host = server.host.includes(':') ? `[${server.host}]` : server.host
-  return `${server.tls === undefined ? 'http' : 'https'}://${host}:${port}`
 }

@@ -24,7 +24,9 @@ const ROUTES: Readonly<Record<string, { tag: string, security: Security, descrip
   '/evidence/{tenant}/{item}': { tag: 'evidence', security: [], description: 'Follows an evidence link from an answer: its signature (bound to tenant, item, principal, tier and expiry) is the credential. Streams the file, or redirects to storage for a short-lived URL.' },
   '/healthz': { tag: 'health', security: [], description: 'Liveness: 200 while the process runs. Never rate limited or shed.' },
   '/readyz': { tag: 'health', security: [], description: 'Readiness: 200 once the first posture version is live, else 503 with loading progress; reports the last reload and stale postures.' },
-  '/openapi.json': { tag: 'meta', security: [], description: 'This document.' }
+  '/openapi.json': { tag: 'meta', security: [], description: 'This document.' },
+  '/.well-known/jwks.json': { tag: 'meta', security: [], description: 'The public keys posture answers are signed with: the current key, then retired keys still published so that documents they signed keep verifying until they expire. Never a private member.' },
+  '/.well-known/opencpx': { tag: 'meta', security: [], description: 'Discovery: the issuer, the posture, metrics and OpenAPI endpoints, the JWKS, the formats, profiles and tiers, and how answers are signed (RFC 9421 message signatures; a compact JWS with format=jws).' }
 }
 
 const STATUS_TEXT: Readonly<Record<string, string>> = {
