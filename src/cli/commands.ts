@@ -7,10 +7,12 @@ import { startServer } from '../start-server.ts'
 import { EXIT_CONFIG_ERROR } from '../startup-error.ts'
 import { auditFiles, auditKeyFor, checkpointAudit, queryAudit, verifyAudit } from './audit.ts'
 import { formatCheckReport, runChecks } from './check.ts'
-import { stringOption, type Command, type CommandGroup, type OptionSpec, type ParsedArgs } from './command.ts'
+import { stringOption, UsageError, type Command, type CommandGroup, type OptionSpec, type ParsedArgs } from './command.ts'
 import { checkEvidence } from './evidence.ts'
 import { formatNewKey, newKey, newKeyWarnings } from './keys.ts'
 import { signalReload } from './reload.ts'
+import { algorithmOption, newSigningKey, rotateSigningKey } from './signing-keys.ts'
+import { verifyTarget } from './verify.ts'
 import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 
 const CONFIG: OptionSpec = { type: 'string', value: 'PATH', help: 'the config file (default: $CPXD_CONFIG, else config/cpxd.yaml)' }
@@ -193,12 +195,65 @@ const auditQuery: Command = {
   }
 }
 
+const verify: Command = {
+  name: 'verify',
+  summary: 'check a signed answer (a URL) or a saved JWS (a file): signature, digest, validity; exit 1 naming each failure',
+  operands: '<URL|FILE>',
+  operandHelp: 'an answer to fetch (the signed JWS is asked for unless the URL names a format), or a file holding a JWS saved with ?format=jws',
+  options: {
+    jwks: { type: 'string', value: 'FILE', help: 'the keys to trust (default: the issuer\'s /.well-known/jwks.json)' },
+    evidence: { type: 'boolean', help: 'also download every evidence link and check its sha256 and size' },
+    at: { type: 'string', value: 'TIME', help: 'check the validity window at this RFC 3339 time instead of now' },
+    'api-key-env': { type: 'string', value: 'VAR', help: 'send the API key held in this environment variable' },
+    'token-env': { type: 'string', value: 'VAR', help: 'send the bearer token held in this environment variable' }
+  },
+  run: async (args) => {
+    const [target, extra] = args.positionals
+    if (target === undefined || extra !== undefined) throw new UsageError('give one URL or file to verify')
+    const report = await verifyTarget({
+      target,
+      jwksFile: stringOption(args, 'jwks'),
+      evidence: args.values.evidence === true,
+      at: stringOption(args, 'at'),
+      apiKeyEnv: stringOption(args, 'api-key-env'),
+      tokenEnv: stringOption(args, 'token-env')
+    }, process.env)
+    process.stdout.write(report.text)
+    process.exitCode = report.exitCode
+  }
+}
+
+const ALGORITHM: OptionSpec = { type: 'string', value: 'ALG', help: 'ed25519 (default) or es256' }
+
+const signingKeysNew: Command = {
+  name: 'signing keys new',
+  summary: 'write a new signing key (0600) where the config keeps it, or to --out; never over an existing one',
+  options: { algorithm: ALGORITHM, out: { type: 'string', value: 'FILE', help: 'write it here instead' }, config: CONFIG },
+  run: async (args) => {
+    const loaded = configOf(args)
+    process.stdout.write(await newSigningKey(loaded, stringOption(args, 'out'), algorithmOption(stringOption(args, 'algorithm'), loaded.config.signing.algorithm)))
+  }
+}
+
+const signingKeysRotate: Command = {
+  name: 'signing keys rotate',
+  summary: 'replace the signing key, keep the old public key as a retired one, and print what to change',
+  options: { algorithm: { ...ALGORITHM, help: 'ed25519 or es256 (default: the old key\'s)' }, config: CONFIG },
+  run: async (args) => {
+    const algorithm = stringOption(args, 'algorithm')
+    const loaded = configOf(args)
+    process.stdout.write(await rotateSigningKey(loaded, algorithm === undefined ? undefined : algorithmOption(algorithm, 'ed25519')))
+  }
+}
+
 /** Every command, in the order `cpxd --help` lists them. */
 export const COMMANDS: ReadonlyArray<Command | CommandGroup> = [
   serve,
   check,
   reload,
+  verify,
   { name: 'keys', summary: 'API keys', commands: [keysNew] },
+  { name: 'signing', summary: 'the key answers are signed with', commands: [signingKeysNew, signingKeysRotate] },
   {
     name: 'evidence',
     summary: 'evidence hashes',

@@ -19,9 +19,12 @@ export async function runCli (argv: readonly string[]): Promise<void> {
     process.stdout.write(groupHelp(entry))
     return
   }
-  const command = entry.commands.find((c) => c.name === `${entry.name} ${second}`)
+  // A command's name may run to several words (`signing keys new`): the longest that matches wins.
+  const command = entry.commands
+    .filter((c) => c.name.split(' ').every((word, index) => argv[index] === word))
+    .sort((a, b) => b.name.length - a.name.length)[0]
   if (command === undefined) return usageError(`unknown command "${entry.name} ${second}"; \`cpxd ${entry.name}\` lists its commands`, `cpxd ${entry.name} --help`)
-  return runCommand(command, argv.slice(2))
+  return runCommand(command, argv.slice(command.name.split(' ').length))
 }
 
 function isGroup (entry: Command | CommandGroup): entry is CommandGroup {

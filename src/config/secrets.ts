@@ -62,6 +62,11 @@ export function readSecrets (config: CpxdConfig, env: NodeJS.ProcessEnv, configF
   }
 }
 
+/** Where the signing key is kept when the config names none: `.cpxd/signing-key.jwk` beside it. */
+export function defaultSigningKeyFile (configFile: string): string {
+  return join(dirname(configFile), '.cpxd', 'signing-key.jwk')
+}
+
 /**
  * The signing key by `signing.key_env` or `signing.key_file`, by default `.cpxd/signing-key.jwk`
  * beside the config. A key file that does not exist yet is made at start (plugins/app/signing.ts);
@@ -78,7 +83,7 @@ export function readSigningSecrets (signing: CpxdConfig['signing'], env: NodeJS.
     if (text === undefined || text.trim() === '') throw new StartupError(configFile, 'signing.key_env', `${signing.key_env} is empty or not set`)
     return { key: { text, configPath: 'signing.key_env' }, retired }
   }
-  const file = signing.key_file ?? join(dirname(configFile), '.cpxd', 'signing-key.jwk')
+  const file = signing.key_file ?? defaultSigningKeyFile(configFile)
   if (!existsSync(file)) return { key: { missingFile: file }, retired }
   return { key: { text: readKeyFile(file, configFile, 'signing.key_file'), configPath: 'signing.key_file' }, retired }
 }
