@@ -88,3 +88,19 @@ export function runEntry (name: string, args: string[], env: Record<string, stri
   const result = spawnSync(process.execPath, [distEntry(name), ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
+
+/**
+ * `runEntry` without blocking this process: for commands that talk to a server this process
+ * started, whose log pipe would otherwise fill while nobody reads it.
+ */
+export async function runEntryAsync (name: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [distEntry(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  clearTimeout(timer)
+  return { status, stdout, stderr }
+}
