@@ -97,6 +97,31 @@ describe('reloading the whole config on the real process', () => {
     expect(await statusWith(server, first)).toBe(200)
   })
 
+  it('takes a rotated signing key at a reload, and keeps the old key when the new file is not a key', async () => {
+    const kidOf = async (): Promise<string> => /keyid="([^"]+)"/.exec((await fetch(`${server.baseUrl}/cpx`)).headers.get('signature-input') ?? '')?.[1] ?? ''
+    const before = await kidOf()
+    expect(before).toMatch(/^[\w-]{43}$/)
+    const rotated = runEntry('cli/index.js', ['signing', 'keys', 'rotate', '--config', config])
+    expect(rotated.status).toBe(0)
+    const reloaded = server.nextLog('"msg":"config reloaded"')
+    server.child.kill('SIGHUP')
+    await reloaded
+    const after = await kidOf()
+    expect(after).not.toBe(before)
+    const published = await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json() as { keys: Array<{ kid: string }> }
+    expect(published.keys.map((key) => key.kid)).toEqual([after])
+
+    const keyFile = join(dir, '.cpxd', 'signing-key.jwk')
+    const goodKey = readFileSync(keyFile, 'utf8')
+    writeFileSync(keyFile, '{"kty":"oct","k":"c2VjcmV0"}\n')
+    const failed = server.nextLog('config reload failed')
+    server.child.kill('SIGHUP')
+    await failed
+    expect(await kidOf()).toBe(after)
+    expect(await readyz(server)).toMatchObject({ last_reload: { ok: false, reason: 'cpxd.yaml: signing.key_file: the key is not a readable key (a JWK, or a PKCS#8 PEM)' } })
+    writeFileSync(keyFile, goodKey)
+  })
+
   it('a second server refuses a pid file that a running one owns', () => {
     const result = runEntry('server.js', ['--config', config])
     expect(result.status).toBe(2)

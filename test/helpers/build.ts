@@ -49,6 +49,11 @@ export interface TestApp {
   auditLines: () => Array<Record<string, unknown>>
 }
 
+/** The shared test key, unless the test names a key of its own. */
+function testSigning (signing: Record<string, unknown> = {}): Record<string, unknown> {
+  return signing.key_env === undefined ? { key_file: TEST_SIGNING_KEY_FILE, ...signing } : signing
+}
+
 /** The test keys, plus whatever `auth` the overrides bring (`auth.api_keys` replaces the keys). */
 export function testConfig (overrides: Record<string, unknown> = {}): CpxdConfig {
   return configSchema.parse({
@@ -58,7 +63,7 @@ export function testConfig (overrides: Record<string, unknown> = {}): CpxdConfig
     // only the overload tests (test/plugins/under-pressure.test.ts) shed load.
     overload: { max_event_loop_delay: '60s' },
     ...overrides,
-    signing: { key_file: TEST_SIGNING_KEY_FILE, ...(overrides.signing as Record<string, unknown> | undefined) },
+    signing: testSigning(overrides.signing as Record<string, unknown> | undefined),
     auth: {
       api_keys: [
         { id: 'acme-customer', hash: hashApiKey(KEYS.acmeCustomer), tier: 'customer', tenants: ['acme'] },
