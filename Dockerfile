@@ -24,7 +24,8 @@ ENV NODE_ENV=production \
     CPXD_PORT=8080 \
     CPXD_AUDIT_FILE=/var/log/cpxd/audit.log \
     CPXD_AUDIT_KEY_FILE=/var/lib/cpxd/audit.key \
-    CPXD_EVIDENCE_CACHE_DIR=/var/lib/cpxd/hash-cache
+    CPXD_EVIDENCE_CACHE_DIR=/var/lib/cpxd/hash-cache \
+    CPXD_SIGNING_KEY_FILE=/var/lib/cpxd/signing-key.jwk
 WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist

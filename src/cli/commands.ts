@@ -230,8 +230,9 @@ const signingKeysNew: Command = {
   summary: 'write a new signing key (0600) where the config keeps it, or to --out; never over an existing one',
   options: { algorithm: ALGORITHM, out: { type: 'string', value: 'FILE', help: 'write it here instead' }, config: CONFIG },
   run: async (args) => {
-    const loaded = configOf(args)
-    process.stdout.write(await newSigningKey(loaded, stringOption(args, 'out'), algorithmOption(stringOption(args, 'algorithm'), loaded.config.signing.algorithm)))
+    const out = stringOption(args, 'out')
+    const loaded = out !== undefined && !existsSync(configPathOf(args)) ? undefined : configOf(args)
+    process.stdout.write(await newSigningKey(loaded, out, algorithmOption(stringOption(args, 'algorithm'), loaded?.config.signing.algorithm ?? 'ed25519')))
   }
 }
 

@@ -21,15 +21,19 @@ function keyFileOf ({ config, file }: LoadedConfig): string {
   return config.signing.key_file ?? defaultSigningKeyFile(file)
 }
 
-/** `cpxd signing keys new`: a private key in a file that must not exist yet (0600). */
-export async function newSigningKey (loaded: LoadedConfig, out: string | undefined, algorithm: SigningAlgorithm): Promise<string> {
-  const file = out ?? keyFileOf(loaded)
+/**
+ * `cpxd signing keys new`: a private key in a file that must not exist yet (0600): `out`, else
+ * where the config keeps it (a config is needed only then).
+ */
+export async function newSigningKey (loaded: LoadedConfig | undefined, out: string | undefined, algorithm: SigningAlgorithm): Promise<string> {
+  if (out === undefined && loaded === undefined) throw new UsageError('no config file to find the key file in: give --config, or --out FILE')
+  const file = out ?? keyFileOf(loaded as LoadedConfig)
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const text = generateSigningKeyText(algorithm)
   if (!createFileOnce(file, text, 0o600)) throw new UsageError(`${file} already exists; \`cpxd signing keys rotate\` replaces a key and keeps the old one published`)
   const key = await parseSigningKey(text)
   const lines = [`New ${algorithm} signing key ${key.kid} in ${file} (mode 0600).`]
-  if (out !== undefined) lines.push('Point the config at it:', '  signing:', `    key_file: ${relativeTo(loaded.file, file)}`)
+  if (out !== undefined) lines.push('Point the config at it:', '  signing:', `    key_file: ${loaded === undefined ? file : relativeTo(loaded.file, file)}`)
   lines.push('A running server takes it at `npx cpxd reload` (or a restart).')
   return `${lines.join('\n')}\n`
 }

@@ -19,7 +19,8 @@ const ENV_OVERRIDES = [
   { name: 'CPXD_LOG_LEVEL', path: ['log', 'level'], parse: (v: string) => v },
   { name: 'CPXD_AUDIT_FILE', path: ['audit', 'file'], parse: (v: string) => v },
   { name: 'CPXD_AUDIT_KEY_FILE', path: ['audit', 'key_file'], parse: (v: string) => v },
-  { name: 'CPXD_EVIDENCE_CACHE_DIR', path: ['evidence', 'cache_dir'], parse: (v: string) => v }
+  { name: 'CPXD_EVIDENCE_CACHE_DIR', path: ['evidence', 'cache_dir'], parse: (v: string) => v },
+  { name: 'CPXD_SIGNING_KEY_FILE', path: ['signing', 'key_file'], parse: (v: string) => v }
 ] as const
 
 export function resolveConfigPath (explicit: string | undefined, env: NodeJS.ProcessEnv): string {

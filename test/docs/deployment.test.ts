@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { configSchema } from '../../src/config/schema.ts'
 import { documentSchema } from '../../src/posture/document.ts'
+import { parseSigningKey } from '../../src/signing/signing-key.ts'
 import { kubernetesFieldErrors } from '../helpers/kubernetes.ts'
 import { fencedBlocks } from '../helpers/markdown.ts'
 import { toolAvailable } from '../helpers/tools.ts'
@@ -74,10 +75,11 @@ describe('the Kubernetes manifests in docs/deployment.md', () => {
     expect(posture.error?.issues ?? []).toEqual([])
   })
 
-  it('give the Secret placeholders cpxd refuses (shorter than 32 bytes), so they cannot be deployed as they are', () => {
-    const keys = manifest('Secret', 'cpxd-keys').stringData as Record<string, string>
-    expect(Object.keys(keys).sort()).toEqual(['audit.key', 'gateway.key'])
-    for (const value of Object.values(keys)) expect(Buffer.byteLength(value)).toBeLessThan(32)
+  it('give the Secret placeholders cpxd refuses (shorter than 32 bytes, or not a key), so they cannot be deployed as they are', async () => {
+    const { 'signing-key.jwk': signingKey, ...secrets } = manifest('Secret', 'cpxd-keys').stringData as Record<string, string>
+    expect(Object.keys(secrets).sort()).toEqual(['audit.key', 'gateway.key'])
+    for (const value of Object.values(secrets)) expect(Buffer.byteLength(value)).toBeLessThan(32)
+    await expect(parseSigningKey(signingKey ?? '')).rejects.toThrow('must hold a private key')
   })
 })
 
