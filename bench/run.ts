@@ -11,7 +11,7 @@ const BENCH_JWT = fixtures.jwt
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 
-interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'cpxd-no-audit-deferred' | 'naive-evidence' | 'evidence-direct' | 'evidence-gateway', path: string, headers?: Record<string, string> }
+interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'cpxd-no-audit-deferred' | 'naive-evidence' | 'evidence-direct' | 'evidence-direct-unsigned' | 'evidence-gateway', path: string, headers?: Record<string, string> }
 
 const CASES: Case[] = [
   { name: 'bare Fastify, same bytes', server: 'bare', path: '/cpx' },
@@ -22,6 +22,9 @@ const CASES: Case[] = [
   { name: 'cpxd GET /cpx/acme (JWT, ES256)', server: 'cpxd', path: '/cpx/acme', headers: { authorization: `Bearer ${BENCH_JWT}` } },
   { name: `naive: ${EVIDENCE_ITEMS} x getSignedUrl per request`, server: 'naive-evidence', path: '/cpx/bench' },
   { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, direct`, server: 'evidence-direct', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } },
+  // Signed per request (its links are made for it): the same answer unsigned shows what that costs.
+  { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, direct, unsigned`, server: 'evidence-direct-unsigned', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } },
+  { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, direct, as a JWS`, server: 'evidence-direct', path: '/cpx/bench?format=jws', headers: { 'x-api-key': BENCH_AUDITOR_KEY } },
   { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, gateway`, server: 'evidence-gateway', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } }
 ]
 

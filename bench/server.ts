@@ -52,7 +52,25 @@ function silentAuditLog (deferred: boolean): AuditLog {
   return { logger: pino({ level: 'silent' }), written, reopen: () => {}, close: () => {} }
 }
 
-async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off-deferred' = 'on', shedding = false) {
+interface CpxdMode {
+  readonly delivery?: 'direct' | 'gateway'
+  readonly audit: 'on' | 'off' | 'off-deferred'
+  readonly shedding: boolean
+  readonly signing: boolean
+}
+
+/** What each cpxd bench target changes from the defaults: every plugin on, answers signed. */
+function cpxdMode (mode: string): CpxdMode {
+  return {
+    delivery: mode.startsWith('evidence-direct') ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined,
+    audit: mode === 'cpxd-no-audit' ? 'off' : mode === 'cpxd-no-audit-deferred' ? 'off-deferred' : 'on',
+    shedding: mode.endsWith('-shedding'),
+    signing: !mode.endsWith('-unsigned')
+  }
+}
+
+async function cpxd ({ delivery, audit, shedding, signing }: CpxdMode) {
+  const scratch = mkdtempSync(join(tmpdir(), 'cpxd-bench-'))
   const config = configSchema.parse({
     ...(delivery === undefined
       ? { posture_dir: POSTURE_DIR, evidence: { local_root: join(POSTURE_DIR, '..', 'evidence'), cache_dir: mkdtempSync(join(tmpdir(), 'cpxd-bench-cache-')) } }
@@ -72,7 +90,8 @@ async function cpxd (delivery?: 'direct' | 'gateway', audit: 'on' | 'off' | 'off
     rate_limit: { max: 1_000_000, window: '1h', max_in_flight: 10_000 },
     // bench/overload.ts: shed load once the event loop lags 20 ms (the default, 1 s, is for production).
     ...(shedding ? { overload: { max_event_loop_delay: '20ms', sample_interval: '100ms', retry_after: '1s' } } : {}),
-    audit: { file: join(mkdtempSync(join(tmpdir(), 'cpxd-bench-')), 'audit.log') },
+    audit: { file: join(scratch, 'audit.log') },
+    signing: { enabled: signing, key_file: join(scratch, 'signing-key.jwk') },
     log: { level: 'error' }
   })
   const secrets = readSecrets(config, process.env, 'bench')
@@ -87,7 +106,7 @@ const app = mode === 'bare'
   ? await bare()
   : mode === 'naive-evidence'
     ? await naiveEvidence()
-    : await cpxd(mode?.startsWith('evidence-direct') === true ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined, mode === 'cpxd-no-audit' ? 'off' : mode === 'cpxd-no-audit-deferred' ? 'off-deferred' : 'on', mode?.endsWith('-shedding') === true)
+    : await cpxd(cpxdMode(mode ?? 'cpxd'))
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.stdout.write(`READY ${(app.server.address() as { port: number }).port}\n`)
 process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)) })

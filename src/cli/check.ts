@@ -2,7 +2,9 @@ import { keyLostError } from '../audit/audit-key.ts'
 import { findChainHead } from '../audit/chain-head.ts'
 import { createJwtVerifier } from '../auth/jwt/create-jwt-verifier.ts'
 import { loadConfig, type LoadedConfig } from '../config/loader.ts'
-import { readAuditKeySecret, readGatewayKey, readJwtKey, readTlsPair, type JwtKeyMaterial } from '../config/secrets.ts'
+import type { CpxdConfig } from '../config/schema.ts'
+import { readAuditKeySecret, readGatewayKey, readJwtKey, readSigningSecrets, readTlsPair, type JwtKeyMaterial } from '../config/secrets.ts'
+import { usableKeys } from '../plugins/app/signing.ts'
 import { loadPostureVersion } from '../posture/load-version.ts'
 import { StartupError } from '../startup-error.ts'
 
@@ -58,12 +60,8 @@ export async function runChecks (configFile: string, env: NodeJS.ProcessEnv): Pr
   if (config.evidence.gateway_key_env !== undefined || config.evidence.gateway_key_file !== undefined) {
     await attempt('evidence gateway key', () => { readGatewayKey(config.evidence, env, file); return 'readable, long enough' })
   }
-  await attempt('audit key', async () => {
-    const secret = readAuditKeySecret(config.audit, env, file)
-    if ('secret' in secret) return 'readable, long enough'
-    if ((await findChainHead(config.audit.file)).head.seq > 0) throw keyLostError(config.audit, secret.missingFile, file)
-    return `${secret.missingFile} will be created at the first start`
-  })
+  await attempt('audit key', () => describeAuditKey(config, env, file))
+  if (config.signing.enabled) await attempt('signing key', () => describeSigningKeys(config, env, file))
   await attempt('posture', async () => {
     const version = await loadPostureVersion(config)
     for (const failure of version.evidence.failures) {
@@ -73,6 +71,21 @@ export async function runChecks (configFile: string, env: NodeJS.ProcessEnv): Pr
     return `${version.postures.size} posture file${version.postures.size === 1 ? '' : 's'}, ${items} evidence item${items === 1 ? '' : 's'} found and matching`
   })
   return { ok: checks.every((c) => c.ok), config: file, checks }
+}
+
+async function describeAuditKey (config: CpxdConfig, env: NodeJS.ProcessEnv, file: string): Promise<string> {
+  const secret = readAuditKeySecret(config.audit, env, file)
+  if ('secret' in secret) return 'readable, long enough'
+  if ((await findChainHead(config.audit.file)).head.seq > 0) throw keyLostError(config.audit, secret.missingFile, file)
+  return `${secret.missingFile} will be created at the first start`
+}
+
+async function describeSigningKeys (config: CpxdConfig, env: NodeJS.ProcessEnv, file: string): Promise<string> {
+  const secrets = readSigningSecrets(config.signing, env, file)
+  const { key, published } = await usableKeys(secrets, file)
+  const retired = published.length - (key === undefined ? 0 : 1)
+  const made = secrets !== undefined && 'missingFile' in secrets.key ? `${secrets.key.missingFile} will be created at the first start` : `${key?.algorithm ?? ''} key ${key?.kid ?? ''}`
+  return `${made}${retired > 0 ? `; ${retired} retired key${retired === 1 ? '' : 's'} published` : ''}`
 }
 
 function failed (check: string, err: unknown): CheckResult {

@@ -20,7 +20,8 @@ describe('cpxd check, a full pre-flight', () => {
       'posture_dir: posture',
       'evidence: { local_root: evidence, cache_dir: cache }',
       'audit: { file: audit.log }',
-      'auth: { jwt: { issuer: "https://id.example.com/", audience: cpxd, jwks_file: missing-jwks.json, algorithms: [ES256] } }'
+      'auth: { jwt: { issuer: "https://id.example.com/", audience: cpxd, jwks_file: missing-jwks.json, algorithms: [ES256] } }',
+      'signing: { retired_keys: [missing-retired.jwk] }'
     ].join('\n'))
     const result = runEntry('cli/index.js', ['check', '--config', config])
     expect(result.status).toBe(2)
@@ -29,9 +30,10 @@ describe('cpxd check, a full pre-flight', () => {
       `FAIL  tls          ${config}: server.tls.cert_file: ${join(dir, 'missing-cert.pem')} cannot be read`,
       `FAIL  auth.jwt[0]  ${config}: auth.jwt[0].jwks_file: ${join(dir, 'missing-jwks.json')} cannot be read`,
       `FAIL  audit key    ${config}: audit.key_file: ${join(dir, 'audit.key')} does not exist, but ${join(dir, 'audit.log')} already holds sealed lines: restore the key, or move the old audit files aside to start a new chain`,
+      `FAIL  signing key  ${config}: signing.retired_keys[0]: ${join(dir, 'missing-retired.jwk')} cannot be read`,
       expect.stringMatching(/^FAIL {2}evidence {5}acme\/acme-dpa-v3: hash_mismatch: /)
     ])
-    expect(result.stdout).toMatch(/: 4 problems\n$/)
+    expect(result.stdout).toMatch(/: 5 problems\n$/)
   })
 
   it('--json gives CI one object with every check', () => {
@@ -46,6 +48,7 @@ describe('cpxd check, a full pre-flight', () => {
       checks: [
         { check: 'config', ok: true, detail: join(dir, 'cpxd.yaml') },
         { check: 'audit key', ok: true, detail: `${join(dir, 'audit.key')} will be created at the first start` },
+        { check: 'signing key', ok: true, detail: `${join(dir, '.cpxd', 'signing-key.jwk')} will be created at the first start` },
         { check: 'posture', ok: true, detail: '3 posture files, 5 evidence items found and matching' }
       ]
     })

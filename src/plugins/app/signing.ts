@@ -7,7 +7,7 @@ import type { KeyText, SigningSecrets } from '../../config/secrets.ts'
 import { createFileOnce } from '../../fs/atomic-write.ts'
 import { publicUrl } from '../../http/public-url.ts'
 import { AnswerSigner } from '../../signing/answer-signer.ts'
-import { generateSigningKeyText, parsePublicKey, parseSigningKey, SigningKeyError, type PublishedKey, type SigningAlgorithm } from '../../signing/signing-key.ts'
+import { generateSigningKeyText, parsePublicKey, parseSigningKey, SigningKeyError, type PublishedKey, type SigningAlgorithm, type SigningKey } from '../../signing/signing-key.ts'
 import { StartupError } from '../../startup-error.ts'
 
 declare module 'fastify' {
@@ -51,12 +51,22 @@ export default fp<SigningOptions>(async function signing (app, opts) {
 
 async function setUp (log: FastifyBaseLogger, opts: SigningOptions, issuer: () => string): Promise<SigningState> {
   const { secrets, configFile } = opts
-  const retired = await Promise.all((secrets?.retired ?? []).map((key) => usable(key, configFile, parsePublicKey)))
-  if (secrets === undefined) return { signer: undefined, keys: unique(retired) }
+  if (secrets === undefined) return { signer: undefined, keys: (await usableKeys(undefined, configFile)).published }
   const made = 'missingFile' in secrets.key ? createKeyFile(secrets.key.missingFile, opts.signing.algorithm, configFile) : undefined
-  const key = await usable(made?.key ?? (secrets.key as KeyText), configFile, parseSigningKey)
+  const { key, published } = await usableKeys(made === undefined ? secrets : { ...secrets, key: made.key }, configFile)
+  if (key === undefined) throw new Error('unreachable: the key file was just made')
   if (made?.created === true) log.info({ kid: key.kid, file: made.file }, 'signing key created; keep a copy: documents it signs verify only while its public key is published')
-  return { signer: new AnswerSigner(key, Math.floor(opts.signing.validity / 1000), issuer), keys: unique([key, ...retired]) }
+  return { signer: new AnswerSigner(key, Math.floor(opts.signing.validity / 1000), issuer), keys: published }
+}
+
+/**
+ * The signing key (unless its file is still to be made) and every key to publish, each retired
+ * key once; a key that cannot be used is a StartupError naming where the config names it.
+ */
+export async function usableKeys (secrets: SigningSecrets | undefined, configFile: string): Promise<{ key: SigningKey | undefined, published: PublishedKey[] }> {
+  const retired = await Promise.all((secrets?.retired ?? []).map((key) => usable(key, configFile, parsePublicKey)))
+  const key = secrets === undefined || 'missingFile' in secrets.key ? undefined : await usable(secrets.key, configFile, parseSigningKey)
+  return { key, published: unique(key === undefined ? retired : [key, ...retired]) }
 }
 
 async function usable<T> (key: KeyText, configFile: string, parse: (text: string) => Promise<T>): Promise<T> {
