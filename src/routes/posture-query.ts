@@ -65,7 +65,7 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
     : posture.render(renderRequest)
   if (signer === undefined) return sendPosture(request, reply, rendered, answer.publicMaxAgeSeconds, undefined)
   const tenant = answer.tenant === DEFAULT_POSTURE ? undefined : answer.tenant
-  if (format === 'jws') rendered = await signer.document(rendered, { tenant, tier }, !perRequest)
+  if (format === 'jws') rendered = signer.document(rendered, { tenant, tier }, !perRequest)
   // A tenant answer is bound to the path it was asked on. Only the canonical path shares a
   // signature: one per spelling (`/cpx/%61cme`) would let a caller grow the cache without end.
   const path = tenant === undefined ? undefined : request.url.split('?', 1)[0]

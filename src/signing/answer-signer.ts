@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import { CompactSign } from 'jose'
-import { contentDigest, signResponse, type SignatureHeaders } from './message-signature.ts'
+import { contentDigest, signBytes, signResponse, type SignatureHeaders } from './message-signature.ts'
 import { ALGORITHM_NAMES, type SigningKey } from './signing-key.ts'
 
 /** The media type of a compact JWS (RFC 7515 section 9.2.1). */
@@ -39,7 +38,7 @@ export class AnswerSigner {
   readonly validitySeconds: number
   private readonly issuer: () => string
   private readonly headers = new WeakMap<Buffer, Map<string, SignedOnce<SignatureHeaders>>>()
-  private readonly documents = new WeakMap<Buffer, Map<string, SignedOnce<Promise<SignableBody>>>>()
+  private readonly documents = new WeakMap<Buffer, Map<string, SignedOnce<SignableBody>>>()
 
   constructor (key: SigningKey, validitySeconds: number, issuer: () => string) {
     this.key = key
@@ -54,7 +53,7 @@ export class AnswerSigner {
   }
 
   /** The answer as a compact JWS whose payload is exactly its JSON bytes. */
-  document (json: SignableBody, subject: DocumentSubject, shared: boolean): Promise<SignableBody> {
+  document (json: SignableBody, subject: DocumentSubject, shared: boolean): SignableBody {
     if (!shared) return this.documentNow(json, subject, nowSeconds())
     const key = `${subject.tenant ?? ''}|${subject.tier}`
     return this.once(this.documents, json.body, key, (now) => this.documentNow(json, subject, now))
@@ -78,21 +77,27 @@ export class AnswerSigner {
     return signResponse(this.key, { status: 200, contentType: answer.contentType, contentDigest: contentDigest(answer.body), requestPath }, now, this.validitySeconds)
   }
 
-  private async documentNow (json: SignableBody, subject: DocumentSubject, now: number): Promise<SignableBody> {
-    const jws = await new CompactSign(json.body)
-      .setProtectedHeader({
-        alg: ALGORITHM_NAMES[this.key.algorithm].jws,
-        kid: this.key.kid,
-        typ: JWS_TYPE,
-        cty: 'json',
-        iss: this.issuer(),
-        iat: now,
-        exp: now + this.validitySeconds,
-        ...(subject.tenant === undefined ? {} : { cpxd_tenant: subject.tenant }),
-        cpxd_tier: subject.tier
-      })
-      .sign(this.key.privateKey)
-    const body = Buffer.from(jws)
+  /**
+   * RFC 7515 section 7.1's compact serialization, signed by node:crypto (as `sign` does for the
+   * HTTP signature). jose's CompactSign made the same bytes at ten times the cost for a 30 kB answer
+   * (1.8 ms against 0.18 ms), which an auditor's answer, signed per request, pays every time; jose
+   * verifies them in `cpxd verify`, and the tests check them with Python, Go and node:crypto too.
+   */
+  private documentNow (json: SignableBody, subject: DocumentSubject, now: number): SignableBody {
+    const header = {
+      alg: ALGORITHM_NAMES[this.key.algorithm].jws,
+      kid: this.key.kid,
+      typ: JWS_TYPE,
+      cty: 'json',
+      iss: this.issuer(),
+      iat: now,
+      exp: now + this.validitySeconds,
+      ...(subject.tenant === undefined ? {} : { cpxd_tenant: subject.tenant }),
+      cpxd_tier: subject.tier
+    }
+    const signingInput = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${json.body.toString('base64url')}`
+    const signature = signBytes(this.key.algorithm, this.key.privateKey, Buffer.from(signingInput))
+    const body = Buffer.from(`${signingInput}.${signature.toString('base64url')}`)
     const etag = json.etag === '' ? '' : `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
     return { body, contentType: JWS_CONTENT_TYPE, etag }
   }

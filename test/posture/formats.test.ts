@@ -10,7 +10,13 @@ describe('negotiateFormat', () => {
     [undefined, 'application/json, application/yaml', 'json'],
     [undefined, 'application/yaml, application/json;q=0.5', 'yaml'],
     ['json', 'application/yaml', 'json'],
-    ['yaml', 'application/json', 'yaml']
+    ['yaml', 'application/json', 'yaml'],
+    [undefined, 'application/jose', 'jws'],
+    [undefined, 'application/jose, application/json;q=0.5', 'jws'],
+    [undefined, 'application/json, application/jose', 'json'],
+    [undefined, '*/*, application/jose', 'json'],
+    ['jws', 'application/yaml', 'jws'],
+    ['json', 'application/jose', 'json']
   ] as const)('query %s, Accept %s -> %s', (query, accept, expected) => {
     expect(negotiateFormat(query, accept)).toBe(expected)
   })
