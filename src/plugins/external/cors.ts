@@ -19,7 +19,7 @@ export default fp<CorsOptions>(async function cors (app, opts) {
     origin: (origin, callback) => { callback(null, origin !== undefined && allowed.has(origin)) },
     methods: ['GET', 'HEAD', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'X-API-Key'],
-    exposedHeaders: ['ETag', 'Retry-After', 'X-CPX-Version', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    exposedHeaders: ['ETag', 'Retry-After', 'X-CPX-Version', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Digest', 'Signature-Input', 'Signature'],
     credentials: false,
     maxAge: Math.floor(opts.maxAgeMs / 1000),
     strictPreflight: true
