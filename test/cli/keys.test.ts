@@ -60,7 +60,7 @@ describe('cpxd check', () => {
   it('exits 2 when the audit key start-up needs is not there', () => {
     const dir = scratchDir({ 'cpxd.yaml': 'posture_dir: p\naudit: { file: "-", key_env: CPXD_TEST_AUDIT_KEY }\n', 'p/acme.yaml': 'frameworks: []\n' })
     const result = runEntry('cli/index.js', ['check', '--config', join(dir, 'cpxd.yaml')])
-    expect(result.stdout).toContain(`FAIL  audit key  ${join(dir, 'cpxd.yaml')}: audit.key_env: CPXD_TEST_AUDIT_KEY is empty or not set\n`)
+    expect(result.stdout).toContain(`FAIL  audit key    ${join(dir, 'cpxd.yaml')}: audit.key_env: CPXD_TEST_AUDIT_KEY is empty or not set\n`)
     expect(result.status).toBe(2)
     const withKey = runEntry('cli/index.js', ['check', '--config', join(dir, 'cpxd.yaml')], { CPXD_TEST_AUDIT_KEY: 'k'.repeat(32) })
     expect(withKey.status).toBe(0)
@@ -70,7 +70,7 @@ describe('cpxd check', () => {
     const dir = scratchDir({ 'cpxd.yaml': 'posture_dir: p\n', 'p/acme.yaml': 'frameworks: 3\n' })
     const result = runEntry('cli/index.js', ['check', '--config', join(dir, 'cpxd.yaml')])
     expect(result.status).toBe(2)
-    expect(result.stdout).toContain(`FAIL  posture    ${join(dir, 'p', 'acme.yaml')}: frameworks:`)
+    expect(result.stdout).toContain(`FAIL  posture      ${join(dir, 'p', 'acme.yaml')}: frameworks:`)
   })
 
   it('exits 2 with the usage for an unknown command', () => {
