@@ -32,6 +32,7 @@ import underPressure from './plugins/external/under-pressure.ts'
 import cpxMetricsRoute from './routes/cpx-metrics.ts'
 import cpxRoute from './routes/cpx.ts'
 import cpxTenantRoute from './routes/cpx-tenant.ts'
+import { publishRoutes } from './routes/cpx-publish.ts'
 import evidenceRoute from './routes/evidence.ts'
 import healthRoutes from './routes/health.ts'
 import malformedUrlRoute from './routes/malformed-url.ts'
@@ -103,8 +104,11 @@ async function registerRoutes (app: FastifyInstance, config: CpxdConfig): Promis
   await app.register(evidenceRoute)
   await app.register(cpxMetricsRoute)
   await app.register(cpxRoute, { publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
+  const publish = publishRoutes()
+  await app.register(publish.vendor, { maxBytes: config.posture.publish_max_bytes })
   await app.register(async function tenantScope (scope) {
     scope.addHook('preParsing', scope.requireCredentials)
+    await scope.register(publish.tenant, { maxBytes: config.posture.publish_max_bytes })
     await scope.register(tenantAuthorization)
     await scope.register(cpxTenantRoute)
   })

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   CPXD_ERR_FORBIDDEN: 403,
   CPXD_ERR_NOT_FOUND: 404,
   CPXD_ERR_METHOD_NOT_ALLOWED: 405,
+  CPXD_ERR_CONFLICT: 409,
   CPXD_ERR_REQUEST_TIMEOUT: 408,
   CPXD_ERR_LINK_EXPIRED: 410,
   CPXD_ERR_BODY_TOO_LARGE: 413,
@@ -68,8 +69,8 @@ export function unauthenticated (reason: AuditReason, presented: boolean): CpxdE
 }
 
 /** Same body whether or not the tenant exists, so a caller cannot enumerate tenants. */
-export function forbidden (reason: AuditReason): CpxdError {
-  return make('CPXD_ERR_FORBIDDEN', 'you may not see this posture',
+export function forbidden (reason: AuditReason, message = 'you may not see this posture'): CpxdError {
+  return make('CPXD_ERR_FORBIDDEN', message,
     { 'www-authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` }, reason)
 }
 
@@ -99,6 +100,11 @@ export function linkFromBeforeRestart (): CpxdError {
 
 export function bodyTooLarge (): CpxdError {
   return make('CPXD_ERR_BODY_TOO_LARGE', 'request body is too large')
+}
+
+/** An `Idempotency-Key` used before for a different request. */
+export function conflict (message: string): CpxdError {
+  return make('CPXD_ERR_CONFLICT', message)
 }
 
 export function unsupportedMediaType (): CpxdError {

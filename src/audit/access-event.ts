@@ -22,6 +22,8 @@ export interface AccessEvent {
   duration_ms: number
   reason?: AuditReason
   evidence?: { id: string, tenant: string, expires?: string }
+  /** A posture version published by this request (`POST /cpx`). */
+  version?: { id: string, sha256: string }
   /** What an evidence link whose signature did not verify claimed: never taken as the principal. */
   claimed?: { principal: string, tier: Principal['tier'] }
 }

@@ -17,7 +17,7 @@ import { DEV_KEY_DIR, mintDevToken, writeDevKeys } from './token.ts'
 
 const CONFIG: OptionSpec = { type: 'string', value: 'PATH', help: 'the config file (default: $CPXD_CONFIG, else config/cpxd.yaml)' }
 const TIER: OptionSpec = { type: 'string', value: 'TIER', help: 'public, customer (default) or auditor' }
-const KEY_TIER: OptionSpec = { type: 'string', value: 'TIER', help: 'public, customer (default), auditor, or operator (metrics only)' }
+const KEY_TIER: OptionSpec = { type: 'string', value: 'TIER', help: 'public, customer (default), auditor, operator (metrics only), or publisher (POST /cpx only)' }
 const KEY_FILE: OptionSpec = { type: 'string', value: 'PATH', help: 'the audit key (default: the one the config names)' }
 
 /** `--config`, else $CPXD_CONFIG, else config/cpxd.yaml, as an absolute path. */

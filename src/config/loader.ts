@@ -66,6 +66,7 @@ function withPathsFrom (base: string, config: CpxdConfig): CpxdConfig {
   return {
     ...config,
     posture_dir: resolveFrom(base, config.posture_dir),
+    posture: { ...config.posture, store: { ...config.posture.store, history_dir: resolveFrom(base, config.posture.store.history_dir) } },
     server: {
       ...config.server,
       pid_file: optionalFrom(base, config.server.pid_file),

@@ -78,8 +78,18 @@ export const configSchema = z.strictObject({
      * A posture whose own `timestamp` is older than this is answered 503 (`posture_stale`) rather
      * than served; a posture file's `stale_after` overrides it. Off by default.
      */
-    stale_after: duration(MIN_STALE_AFTER_MS, MAX_STALE_AFTER_MS).optional()
-  }).default({}),
+    stale_after: duration(MIN_STALE_AFTER_MS, MAX_STALE_AFTER_MS).optional(),
+    /**
+     * Where published versions go: `files` writes each into `posture_dir` and keeps every version
+     * whole in `history_dir`.
+     */
+    store: z.strictObject({
+      kind: z.literal('files').default('files'),
+      history_dir: z.string().min(1).default('.cpxd/posture-history')
+    }).default({ kind: 'files', history_dir: '.cpxd/posture-history' }),
+    /** The largest posture `POST /cpx` takes (JSON or YAML). */
+    publish_max_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(2 * 1024 * 1024)
+  }).default({ store: { kind: 'files', history_dir: '.cpxd/posture-history' }, publish_max_bytes: 2 * 1024 * 1024 }),
   public: z.strictObject({
     max_age: duration(0, DAY_MS).default(300_000)
   }).default({ max_age: 300_000 }),

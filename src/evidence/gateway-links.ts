@@ -1,3 +1,4 @@
+import { readsPosture } from '../domain/tier.ts'
 import { principalLabel, type Principal } from '../domain/principal.ts'
 import { evidenceKey, type EvidenceIndex } from './evidence-index.ts'
 import type { GatewaySigner } from './gateway-signer.ts'
@@ -34,8 +35,8 @@ export class EvidenceLinks {
     const expires = Math.floor((now + this.lifetimeMs) / 1000)
     const expiresIso = new Date(expires * 1000).toISOString()
     const tier = principal.tier
-    // Operators read no posture, so no answer of theirs holds a link.
-    if (tier === 'operator') throw new Error('evidence links are never made for operators')
+    // Operators and publishers read no posture, so no answer of theirs holds a link.
+    if (!readsPosture(tier)) throw new Error(`evidence links are never made for ${tier}s`)
     const label = principalLabel(principal)
     const prefix = `${this.baseUrl().replace(/\/+$/, '')}/evidence/${tenant}/`
     // Everything but the item and its signature is the same for every link of this request.

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { notFound, postureNotLoaded } from '../errors.ts'
+import { forbidden, notFound, postureNotLoaded } from '../errors.ts'
 import { authErrorResponses } from '../http/error-schema.ts'
 
 /** The Prometheus text exposition format the spec names. */
@@ -26,6 +26,7 @@ const cpxMetricsRoute: FastifyPluginAsyncZod = async function cpxMetricsRoute (a
     if (version === undefined) throw postureNotLoaded()
     reply.header('cache-control', 'no-store').type(PROMETHEUS_TEXT)
     // Operators watch everything: every tenant's spec metrics (label tenant) and cpxd's own.
+    if (request.principal?.tier === 'publisher') throw forbidden('publisher_reads_no_posture')
     if (request.principal?.tier === 'operator') return reply.send(`${await version.allTenantMetrics()}\n${await app.cpxdMetrics.metrics()}`)
     const vendor = version.vendor()
     if (vendor === undefined) throw notFound('no posture is published here')

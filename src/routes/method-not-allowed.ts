@@ -4,8 +4,8 @@ import { errorBodySchema } from '../http/error-schema.ts'
 
 /** The methods each of cpxd's paths takes (OPTIONS: CORS preflights, where CORS applies). */
 export const ALLOWED_METHODS: Readonly<Record<string, readonly string[]>> = {
-  '/cpx': ['GET', 'HEAD', 'OPTIONS'],
-  '/cpx/:tenant': ['GET', 'HEAD', 'OPTIONS'],
+  '/cpx': ['GET', 'HEAD', 'OPTIONS', 'POST'],
+  '/cpx/:tenant': ['GET', 'HEAD', 'OPTIONS', 'POST'],
   '/cpx/metrics': ['GET', 'HEAD', 'OPTIONS'],
   '/evidence/:tenant/:item': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
@@ -25,7 +25,7 @@ const OTHER_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const
 const methodNotAllowedRoutes: FastifyPluginAsync = async function methodNotAllowedRoutes (app) {
   for (const [url, allowed] of Object.entries(ALLOWED_METHODS)) {
     app.route({
-      method: [...OTHER_METHODS],
+      method: OTHER_METHODS.filter((method) => !allowed.includes(method)),
       url,
       schema: { summary: `Not allowed: ${url} takes ${allowed.join(', ')}`, response: { 405: errorBodySchema } },
       // No body is read for an answer that does not depend on it.

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { badRequest, forbidden, notFound, postureStale, unavailable } from '../errors.ts'
 import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
+import { readsPosture } from '../domain/tier.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey, SYSTEM_ID_PATTERN } from '../posture/document.ts'
 import { ANSWER_FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
@@ -42,8 +43,8 @@ export async function servePosture (request: FastifyRequest, reply: FastifyReply
   const { posture, query } = answer
   if (answer.version.isStale(answer.tenant)) throw postureStale()
   const tier = request.principal?.tier ?? 'public'
-  // Operators watch cpxd (/cpx/metrics); they read no posture document.
-  if (tier === 'operator') throw forbidden('operator_reads_no_posture')
+  // Operators watch cpxd (/cpx/metrics) and publishers publish (POST); neither reads a posture document.
+  if (!readsPosture(tier)) throw forbidden(`${tier}_reads_no_posture`)
   let framework: string | undefined
   if (query.framework !== undefined) {
     framework = frameworkKey(query.framework)

@@ -45,7 +45,9 @@ describe('the OpenAPI document of cpxd\'s API', () => {
     expect(tenant?.security).toEqual([{ apiKey: [] }, { bearer: [] }])
     expect(served.paths['/cpx']?.get?.security).toEqual([{}, { apiKey: [] }, { bearer: [] }])
     expect(JSON.stringify(served.paths['/cpx']?.get)).toMatch(/public tier.*customer.*auditor/)
-    expect(served.paths['/cpx']?.post?.responses['405']?.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } })
+    expect(served.paths['/cpx']?.delete?.responses['405']?.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } })
+    expect(JSON.stringify(served.paths['/cpx']?.post)).toContain('"tags":["publishing"]')
+    expect(Object.keys(served.paths['/cpx/{tenant}']?.post?.responses ?? {})).toContain('202')
   })
 })
 

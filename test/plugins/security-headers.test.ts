@@ -24,7 +24,7 @@ describe('security headers', () => {
       401: await t.app.inject({ url: '/cpx/acme', remoteAddress: '10.9.0.3' }),
       403: await t.app.inject({ url: '/cpx/globex', headers: { 'x-api-key': KEYS.acmeCustomer } }),
       404: await t.app.inject({ url: '/nothing-here', remoteAddress: '10.9.0.4' }),
-      413: await t.app.inject({ method: 'POST', url: '/cpx', payload: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' }, remoteAddress: '10.9.0.5' }),
+      413: await t.app.inject({ method: 'PUT', url: '/cpx', payload: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' }, remoteAddress: '10.9.0.5' }),
       500: await t.app.inject({ url: '/test/boom', remoteAddress: '10.9.9.9' })
     }
     for (let i = 0; i < 4; i++) await t.app.inject({ url: '/cpx', remoteAddress: '10.1.1.1' })

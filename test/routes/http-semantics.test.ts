@@ -16,7 +16,7 @@ describe('X-CPX-Version', () => {
       t.app.inject('/cpx/acme'),
       t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': KEYS.acmeCustomer } }),
       t.app.inject({ url: '/cpx/globex', headers: { 'x-api-key': KEYS.acmeCustomer } }),
-      t.app.inject({ method: 'POST', url: '/cpx' })
+      t.app.inject({ method: 'DELETE', url: '/cpx' })
     ])
     expect(answers.map((res) => [res.statusCode, res.headers['x-cpx-version']])).toEqual([
       [200, 'v1'], [200, 'v1'], [400, 'v1'], [401, 'v1'], [200, 'v1'], [403, 'v1'], [405, 'v1']
@@ -34,13 +34,13 @@ describe('X-CPX-Version', () => {
 
 describe('a wrong method on a known path', () => {
   it('is 405 in cpxd\'s error shape with Allow, before any credential is asked for, and audited', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/cpx', payload: { version: 'v1' } })
-    expectError(res, 405, 'CPXD_ERR_METHOD_NOT_ALLOWED', 'POST is not allowed here; use GET, HEAD, OPTIONS')
-    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS')
-    expect(t.auditLines().at(-1)).toMatchObject({ request_id: res.headers['x-request-id'], method: 'POST', status: 405, reason: 'method_not_allowed' })
+    const res = await t.app.inject({ method: 'PUT', url: '/cpx', payload: { version: 'v1' } })
+    expectError(res, 405, 'CPXD_ERR_METHOD_NOT_ALLOWED', 'PUT is not allowed here; use GET, HEAD, OPTIONS, POST')
+    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS, POST')
+    expect(t.auditLines().at(-1)).toMatchObject({ request_id: res.headers['x-request-id'], method: 'PUT', status: 405, reason: 'method_not_allowed' })
 
     const tenant = await t.app.inject({ method: 'DELETE', url: '/cpx/acme' })
-    expectError(tenant, 405, 'CPXD_ERR_METHOD_NOT_ALLOWED', 'DELETE is not allowed here; use GET, HEAD, OPTIONS')
+    expectError(tenant, 405, 'CPXD_ERR_METHOD_NOT_ALLOWED', 'DELETE is not allowed here; use GET, HEAD, OPTIONS, POST')
     const probe = await t.app.inject({ method: 'PUT', url: '/healthz' })
     expectError(probe, 405, 'CPXD_ERR_METHOD_NOT_ALLOWED', 'PUT is not allowed here; use GET, HEAD')
     expect(probe.headers.allow).toBe('GET, HEAD')

@@ -17,6 +17,8 @@ declare module 'fastify' {
      * its signature checked out, so a forged link is never logged under the name it claims.
      */
     auditEvidence: { id: string, tenant: string, expires: string, principal: string, tier: Tier, verified: boolean } | null
+    /** The version a publish stored. */
+    auditVersion: { id: string, sha256: string } | null
   }
   interface FastifyInstance {
     /** The audit trail, for lines that belong to no request (client errors, withheld evidence). */
@@ -54,6 +56,7 @@ export default fp<AuditOptions>(async function audit (app, opts) {
   app.decorate('auditWriteFailures', () => writeFailures)
   app.decorateRequest('auditReason', null)
   app.decorateRequest('auditEvidence', null)
+  app.decorateRequest('auditVersion', null)
   app.addHook('onSend', async function writeAuditLine (request, reply, payload) {
     opts.log.logger.info(accessEvent(request, reply))
     try {
@@ -102,6 +105,7 @@ export function accessEvent (request: FastifyRequest, reply: FastifyReply): Acce
     duration_ms: Math.round(reply.elapsedTime * 100) / 100
   }
   if (request.auditReason !== null) event.reason = request.auditReason
+  if (request.auditVersion !== null) event.version = request.auditVersion
   const evidence = request.auditEvidence
   if (evidence !== null) {
     event.evidence = { id: evidence.id, tenant: evidence.tenant, expires: evidence.expires }

@@ -15,7 +15,9 @@ export interface BodyLimitOptions {
 export default fp<BodyLimitOptions>(async function bodyLimit (app, opts) {
   app.addHook('onRequest', function refuseOversizeBody (request, reply, done) {
     const declared = request.headers['content-length']
-    if (declared !== undefined && Number(declared) > opts.maxBytes) {
+    // A route that takes a body (POST /cpx) says how large; Fastify counts a chunked one against it.
+    const limit = request.routeOptions.config.maxBodyBytes ?? opts.maxBytes
+    if (declared !== undefined && Number(declared) > limit) {
       done(bodyTooLarge())
       return
     }
@@ -33,3 +35,10 @@ export default fp<BodyLimitOptions>(async function bodyLimit (app, opts) {
     done()
   })
 }, { name: 'body-limit' })
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The largest body this route takes; the server's `body_limit` otherwise. */
+    maxBodyBytes?: number
+  }
+}

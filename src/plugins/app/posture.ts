@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { CpxdConfig } from '../../config/schema.ts'
 import fp from 'fastify-plugin'
 import type { EvidenceFailure } from '../../evidence/evidence-index.ts'
 import { loadPostureVersion, type PostureSourceConfig } from '../../posture/load-version.ts'
@@ -11,10 +12,17 @@ declare module 'fastify' {
     posture: PostureStore
     /** The first load: swaps a version in; throws (StartupError) when it cannot be loaded. */
     loadPosture: () => Promise<void>
+    /**
+     * Loads the posture again from the running config's sources (after a publish), and swaps it
+     * in; a load that fails is logged and the version being served stays.
+     */
+    refreshPosture: () => Promise<void>
+    /** The running config's posture sources, for publishing into them. */
+    postureSource: () => PostureOptions
   }
 }
 
-export type PostureOptions = PostureSourceConfig
+export type PostureOptions = PostureSourceConfig & Pick<CpxdConfig, 'posture'>
 
 /** How often a long load says how far it has got. */
 const PROGRESS_LOG_INTERVAL_MS = 5000
@@ -54,11 +62,23 @@ export default fp<PostureOptions>(async function posture (app, opts) {
     app.log.info({ posture_version: store.version, tenants: version.tenantCount, evidence: version.evidence.items.size }, message)
   }
 
+  let source: PostureOptions = opts
   app.decorate('posture', store)
-  app.decorate('loadPosture', () => oneAtATime(async () => { swapIn(await prepare(opts), 'posture loaded') }))
+  app.decorate('postureSource', () => source)
+  app.decorate('loadPosture', () => oneAtATime(async () => { swapIn(await prepare(source), 'posture loaded') }))
+  app.decorate('refreshPosture', () => oneAtATime(async () => {
+    try {
+      swapIn(await prepare(source), 'posture refreshed after a publish')
+    } catch (err) {
+      app.log.error({ reason: err instanceof Error ? err.message : 'unexpected error' }, 'posture not refreshed; still serving the last good version')
+    }
+  }))
   app.onConfigReload('posture', async ({ config }) => {
     const version = await oneAtATime(() => prepare(config))
-    return () => { swapIn(version, 'posture reloaded') }
+    return () => {
+      source = { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence }
+      swapIn(version, 'posture reloaded')
+    }
   })
 }, { name: 'posture', dependencies: ['audit', 'config-reload'] })
 

@@ -20,6 +20,8 @@ const CREDENTIALS: Security = [{ apiKey: [] }, { bearer: [] }]
 const ROUTES: Readonly<Record<string, { tag: string, security: Security, description: string }>> = {
   '/cpx': { tag: 'posture', security: ANYONE, description: 'The vendor\'s own posture. Anonymous callers get the public tier (framework summaries, public evidence; cacheable, with an ETag); an API key or JWT gets its tier: customer (controls, evidence without links) or auditor (everything, with evidence links made for this request).' },
   '/cpx/metrics': { tag: 'metrics', security: ANYONE, description: 'The spec\'s Prometheus metrics (opencpx_*) for the vendor\'s public posture: what /cpx shows anonymous callers, in the text exposition format.' },
+  'POST /cpx': { tag: 'publishing', security: CREDENTIALS, description: 'Publishes a new version of the vendor\'s own posture (JSON or YAML, the format of posture files, at most posture.publish_max_bytes), for a publisher-tier principal granted every tenant. Checked exactly as a posture file is (400 names the path, reason and line), stored (into posture_dir, atomically, and whole in the history folder), and answered 202 before it is served. An Idempotency-Key makes a retry within a day get the first answer.' },
+  'POST /cpx/{tenant}': { tag: 'publishing', security: CREDENTIALS, description: 'Publishes a new version of one customer\'s posture, for a publisher-tier principal granted that tenant; otherwise as POST /cpx.' },
   '/cpx/{tenant}': { tag: 'posture', security: CREDENTIALS, description: 'The posture shared with one customer, for principals granted that tenant, at their tier (public, customer or auditor). Never cached.' },
   '/evidence/{tenant}/{item}': { tag: 'evidence', security: [], description: 'Follows an evidence link from an answer: its signature (bound to tenant, item, principal, tier and expiry) is the credential. Streams the file, or redirects to storage for a short-lived URL.' },
   '/healthz': { tag: 'health', security: [], description: 'Liveness: 200 while the process runs. Never rate limited or shed.' },
@@ -31,6 +33,7 @@ const ROUTES: Readonly<Record<string, { tag: string, security: Security, descrip
 
 const STATUS_TEXT: Readonly<Record<string, string>> = {
   200: 'OK',
+  202: 'Accepted: the version is stored, and served once loaded',
   302: 'Found: the evidence is downloaded from storage, on a URL that lives 5 minutes',
   304: 'Not Modified (If-None-Match matched the ETag)',
   ...Object.fromEntries(Object.entries(ERROR_CODES).map(([code, status]) => [status, `Error ${code} (docs/errors.md)`]))
@@ -43,7 +46,10 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
 const describeRoute: Transform = (input) => {
   const { schema, url } = jsonSchemaTransform(input) as { schema: RouteSchema, url: string }
   if (url === MALFORMED_URL_PATH) return { schema: { ...schema, hide: true }, url }
-  const route = ROUTES[url.replace(/:(\w+)/g, '{$1}')]
+  const path = url.replace(/:(\w+)/g, '{$1}')
+  const routeMethod = (input as { route?: { method?: unknown } }).route?.method
+  const method = typeof routeMethod === 'string' ? routeMethod : ''
+  const route = ROUTES[`${method} ${path}`] ?? ROUTES[path]
   // The 405 answers of a path's other methods: tagged with the path, nothing else of it.
   const refusal = schema.response?.['405'] !== undefined
   const response: Record<string, Record<string, unknown>> = {}
@@ -81,6 +87,7 @@ export default fp(async function openapi (app) {
       },
       tags: [
         { name: 'posture', description: 'OpenCPX posture documents' },
+        { name: 'publishing', description: 'New posture versions, from the vendor\'s pipeline' },
         { name: 'evidence', description: 'Evidence files behind signed links' },
         { name: 'metrics', description: 'The spec\'s Prometheus metrics' },
         { name: 'health', description: 'Probes for orchestrators' },
