@@ -33,6 +33,7 @@ import cpxMetricsRoute from './routes/cpx-metrics.ts'
 import cpxRoute from './routes/cpx.ts'
 import cpxTenantRoute from './routes/cpx-tenant.ts'
 import { publishRoutes } from './routes/cpx-publish.ts'
+import cpxVersionsRoute from './routes/cpx-versions.ts'
 import evidenceRoute from './routes/evidence.ts'
 import healthRoutes from './routes/health.ts'
 import malformedUrlRoute from './routes/malformed-url.ts'
@@ -111,6 +112,7 @@ async function registerRoutes (app: FastifyInstance, config: CpxdConfig): Promis
     await scope.register(publish.tenant, { maxBytes: config.posture.publish_max_bytes })
     await scope.register(tenantAuthorization)
     await scope.register(cpxTenantRoute)
+    await scope.register(cpxVersionsRoute)
   })
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, async function unknownRoute () {
     throw notFound()

@@ -45,7 +45,7 @@ export type AuditRecord = Partial<Omit<AccessEvent, 'principal'>> & {
 }
 
 /** Query parameters worth keeping: the ones cpxd reads. Unknown ones may hold anything. */
-export const AUDITED_QUERY_KEYS = ['format', 'profile', 'framework', 'system_id'] as const
+export const AUDITED_QUERY_KEYS = ['format', 'profile', 'framework', 'system_id', 'version', 'at'] as const
 
 const MAX_FIELD = 256
 

@@ -87,9 +87,11 @@ export const configSchema = z.strictObject({
       kind: z.literal('files').default('files'),
       history_dir: z.string().min(1).default('.cpxd/posture-history')
     }).default({ kind: 'files', history_dir: '.cpxd/posture-history' }),
+    /** How long published versions are kept (the newest always is); 3 years, as FedRAMP asks. */
+    retention: duration(DAY_MS, MAX_STALE_AFTER_MS).default(1095 * DAY_MS),
     /** The largest posture `POST /cpx` takes (JSON or YAML). */
     publish_max_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(2 * 1024 * 1024)
-  }).default({ store: { kind: 'files', history_dir: '.cpxd/posture-history' }, publish_max_bytes: 2 * 1024 * 1024 }),
+  }).default({ store: { kind: 'files', history_dir: '.cpxd/posture-history' }, retention: 1095 * DAY_MS, publish_max_bytes: 2 * 1024 * 1024 }),
   public: z.strictObject({
     max_age: duration(0, DAY_MS).default(300_000)
   }).default({ max_age: 300_000 }),

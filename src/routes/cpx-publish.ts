@@ -115,6 +115,7 @@ async function publish (app: FastifyInstance, request: FastifyRequest, reply: Fa
   const answer: Accepted = { id: record.id, status: 'accepted', message: 'the version is stored and will be served once loaded', received_at: record.published_at }
   if (rememberedAs !== undefined) remember(remembered, rememberedAs, { sha256: `${tenant}:${sha256}`, answer, version: request.auditVersion, until: Date.now() + IDEMPOTENCY_TTL_MS })
   void app.refreshPosture()
+  app.postureHistory().prune(tenant).catch((err: unknown) => { request.log.error({ reason: err instanceof Error ? err.message : 'unexpected error', tenant }, 'old posture versions not pruned') })
   return reply.code(202).send(answer)
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
 import { notFound, postureNotLoaded } from '../errors.ts'
 import { authErrorResponses, preSerializedBodySchema } from '../http/error-schema.ts'
-import { postureQuerySchema, servePosture } from './posture-query.ts'
+import { postureAsked, postureQuerySchema, servePosture } from './posture-query.ts'
 
 export const tenantParamsSchema = z.object({
   tenant: z.string().regex(TENANT_ID_PATTERN, { error: 'tenant id must match ^[a-z0-9][a-z0-9-]{0,62}$' })
@@ -27,9 +27,9 @@ const cpxTenantRoute: FastifyPluginAsyncZod = async function cpxTenantRoute (app
     const { tenant } = request.params
     const version = app.posture.current
     if (version === undefined) throw postureNotLoaded()
-    const posture = version.tenant(tenant)
-    if (posture === undefined) throw notFound('no posture is published for this tenant')
-    return servePosture(request, reply, { version, posture, tenant, query: request.query, publicMaxAgeSeconds: 0 })
+    const asked = await postureAsked(request, version, tenant, request.query)
+    if (asked === undefined) throw notFound(request.query.version === undefined && request.query.at === undefined ? 'no posture is published for this tenant' : 'no published version matches version or at')
+    return servePosture(request, reply, { version, posture: asked.posture, historic: asked.historic, tenant, query: request.query, publicMaxAgeSeconds: 0 })
   })
 }
 

@@ -6,6 +6,7 @@ import { errorBodySchema } from '../http/error-schema.ts'
 export const ALLOWED_METHODS: Readonly<Record<string, readonly string[]>> = {
   '/cpx': ['GET', 'HEAD', 'OPTIONS', 'POST'],
   '/cpx/:tenant': ['GET', 'HEAD', 'OPTIONS', 'POST'],
+  '/cpx/:tenant/versions': ['GET', 'HEAD', 'OPTIONS'],
   '/cpx/metrics': ['GET', 'HEAD', 'OPTIONS'],
   '/evidence/:tenant/:item': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],

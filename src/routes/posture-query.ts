@@ -5,6 +5,7 @@ import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
 import { readsPosture } from '../domain/tier.ts'
 import { sendPosture } from '../http/posture-response.ts'
 import { frameworkKey, SYSTEM_ID_PATTERN } from '../posture/document.ts'
+import { VERSION_ID_PATTERN } from '../posture/file-history.ts'
 import { ANSWER_FORMATS, negotiateFormat, PROFILES } from '../posture/formats.ts'
 import type { MintLink } from '../evidence/gateway-links.ts'
 import type { PostureVersion } from '../posture/posture-version.ts'
@@ -20,12 +21,16 @@ export const postureQuerySchema = z.strictObject({
     .optional(),
   system_id: z.string({ error: 'system_id must be given once' })
     .regex(SYSTEM_ID_PATTERN, { error: `system_id must match ${SYSTEM_ID_PATTERN.source}` })
-    .optional()
+    .optional(),
+  version: z.string({ error: 'version must be given once' })
+    .regex(VERSION_ID_PATTERN, { error: 'version must be a version id from /cpx/<tenant>/versions' })
+    .optional(),
+  at: z.iso.datetime({ offset: true, error: 'at must be an RFC 3339 time such as 2026-11-01T00:00:00Z' }).optional()
 }, {
   error: (issue) => issue.code === 'unrecognized_keys'
-    ? `unknown query parameter "${String(issue.keys[0]).slice(0, 64)}"; cpxd reads format, profile, framework and system_id`
+    ? `unknown query parameter "${String(issue.keys[0]).slice(0, 64)}"; cpxd reads format, profile, framework, system_id, version and at`
     : 'the query string is not valid'
-})
+}).refine((query) => query.version === undefined || query.at === undefined, { error: 'give version or at, not both' })
 
 export type PostureQuery = z.output<typeof postureQuerySchema>
 
@@ -37,11 +42,28 @@ export interface PostureAnswer {
   readonly tenant: string
   readonly query: PostureQuery
   readonly publicMaxAgeSeconds: number
+  /** A published version asked for by `?version=` or `?at=`. */
+  readonly historic?: boolean
+}
+
+/**
+ * The posture a request asks for: the current one, or with `?version=` or `?at=` a published one
+ * (whose evidence is as it was declared then, without links). Undefined when there is none.
+ */
+export async function postureAsked (request: FastifyRequest, version: PostureVersion, tenant: string, query: PostureQuery): Promise<{ posture: RenderedPosture, historic: boolean } | undefined> {
+  if (query.version === undefined && query.at === undefined) {
+    const posture = tenant === DEFAULT_POSTURE ? version.vendor() : version.tenant(tenant)
+    return posture === undefined ? undefined : { posture, historic: false }
+  }
+  const which = query.version !== undefined ? { id: query.version } : { at: Date.parse(query.at as string) }
+  const posture = await request.server.historicPosture(tenant, which)
+  return posture === undefined ? undefined : { posture, historic: true }
 }
 
 export async function servePosture (request: FastifyRequest, reply: FastifyReply, answer: PostureAnswer): Promise<FastifyReply> {
   const { posture, query } = answer
-  if (answer.version.isStale(answer.tenant)) throw postureStale()
+  // A version asked for by id or time is old by design: freshness is about the current one.
+  if (answer.historic !== true && answer.version.isStale(answer.tenant)) throw postureStale()
   const tier = request.principal?.tier ?? 'public'
   // Operators watch cpxd (/cpx/metrics) and publishers publish (POST); neither reads a posture document.
   if (!readsPosture(tier)) throw forbidden(`${tier}_reads_no_posture`)

@@ -39,7 +39,7 @@ describe('the OpenAPI document of cpxd\'s API', () => {
   })
 
   it('documents every route with its statuses, the error body, both security schemes and the tiers', () => {
-    expect(Object.keys(served.paths).sort()).toEqual(['/.well-known/jwks.json', '/.well-known/opencpx', '/cpx', '/cpx/metrics', '/cpx/{tenant}', '/evidence/{tenant}/{item}', '/healthz', '/openapi.json', '/readyz'])
+    expect(Object.keys(served.paths).sort()).toEqual(['/.well-known/jwks.json', '/.well-known/opencpx', '/cpx', '/cpx/metrics', '/cpx/{tenant}', '/cpx/{tenant}/versions', '/evidence/{tenant}/{item}', '/healthz', '/openapi.json', '/readyz'])
     const tenant = served.paths['/cpx/{tenant}']?.get
     expect(Object.keys(tenant?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '413', '417', '429', '500', '503'])
     expect(tenant?.security).toEqual([{ apiKey: [] }, { bearer: [] }])

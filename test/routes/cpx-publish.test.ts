@@ -8,6 +8,7 @@ import { scratchDir } from '../helpers/tmp.ts'
 
 const PUBLISHER = generateApiKey()
 const VENDOR_PUBLISHER = generateApiKey()
+const OPERATOR = generateApiKey()
 
 describe('POST /cpx and /cpx/<tenant>: publishing a new posture version (files store)', () => {
   let t: TestApp
@@ -25,6 +26,8 @@ describe('POST /cpx and /cpx/<tenant>: publishing a new posture version (files s
       auth: {
         api_keys: [
           { id: 'acme-customer', hash: hashApiKey(KEYS.acmeCustomer), tier: 'customer', tenants: ['acme'] },
+          { id: 'auditor-all', hash: hashApiKey(KEYS.auditorAll), tier: 'auditor', tenants: ['*'] },
+          { id: 'ops', hash: hashApiKey(OPERATOR), tier: 'operator', tenants: ['*'] },
           { id: 'pipeline', hash: hashApiKey(PUBLISHER), tier: 'publisher', tenants: ['acme'] },
           { id: 'vendor-pipeline', hash: hashApiKey(VENDOR_PUBLISHER), tier: 'publisher', tenants: ['*'] }
         ]
@@ -89,5 +92,41 @@ describe('POST /cpx and /cpx/<tenant>: publishing a new posture version (files s
     expectError(await t.app.inject({ url: '/cpx/acme', headers: { 'x-api-key': PUBLISHER } }), 403, 'CPXD_ERR_FORBIDDEN', 'you may not see this posture')
     expect(t.auditLines().at(-1)).toMatchObject({ reason: 'publisher_reads_no_posture' })
     expectError(await t.app.inject({ url: '/cpx/metrics', headers: { 'x-api-key': PUBLISHER } }), 403, 'CPXD_ERR_FORBIDDEN', 'you may not see this posture')
+  })
+
+  it('lists every version for auditors and operators, newest first, and for nobody else', async () => {
+    const listed = await t.app.inject({ url: '/cpx/acme/versions', headers: { 'x-api-key': KEYS.auditorAll } })
+    expect(listed.statusCode).toBe(200)
+    const { versions } = listed.json<{ versions: Array<Record<string, string>> }>()
+    expect(versions.length).toBeGreaterThanOrEqual(2)
+    expect(Object.keys(versions[0] ?? {}).sort()).toEqual(['compliance_posture', 'id', 'published_at', 'publisher', 'sha256'])
+    expect(versions.map((v) => v.published_at)).toEqual([...versions.map((v) => v.published_at)].sort().reverse())
+    expect((await t.app.inject({ url: '/cpx/acme/versions', headers: { 'x-api-key': OPERATOR } })).json()).toEqual({ versions })
+    expectError(await t.app.inject({ url: '/cpx/acme/versions', headers: { 'x-api-key': KEYS.acmeCustomer } }), 403, 'CPXD_ERR_FORBIDDEN', 'the version history is for auditors and operators')
+    expect(t.auditLines().at(-1)).toMatchObject({ event: 'posture_history', reason: 'history_not_granted' })
+    expect((await t.app.inject({ url: '/cpx/globex/versions', headers: { 'x-api-key': KEYS.auditorAll } })).json()).toEqual({ versions: [] })
+  })
+
+  it('reads a published version by id, or the one in force at a time, at the caller\'s tier', async () => {
+    const { versions } = (await t.app.inject({ url: '/cpx/acme/versions', headers: { 'x-api-key': KEYS.auditorAll } })).json<{ versions: Array<{ id: string, published_at: string }> }>()
+    const first = versions.at(-1) as { id: string, published_at: string }
+    const gdprScore = async (query: string) => {
+      const response = await t.app.inject({ url: `/cpx/acme?${query}`, headers: { 'x-api-key': KEYS.acmeCustomer } })
+      expect(response.statusCode, response.body).toBe(200)
+      return response.json<{ frameworks: Array<{ name: string, score: number, controls?: unknown }> }>().frameworks.find((f) => f.name === 'GDPR')
+    }
+    expect((await gdprScore(`version=${first.id}`))?.score).toBe(0.91)
+    expect((await gdprScore(`at=${encodeURIComponent(first.published_at)}`))?.score).toBe(0.91)
+    expect((await gdprScore(`at=${new Date().toISOString()}`))?.score).toBe(0.97)
+    expect((await gdprScore(`version=${first.id}`))?.controls).toBeDefined()
+    const publicTier = await t.app.inject({ url: `/cpx/acme?version=${first.id}`, headers: { 'x-api-key': PUBLISHER } })
+    expect(publicTier.statusCode).toBe(403)
+
+    const earlier = new Date(Date.parse(first.published_at) - 60_000).toISOString()
+    expectError(await t.app.inject({ url: `/cpx/acme?at=${earlier}`, headers: { 'x-api-key': KEYS.acmeCustomer } }), 404, 'CPXD_ERR_NOT_FOUND', 'no published version matches version or at')
+    expectError(await t.app.inject({ url: '/cpx/acme?version=20990101T000000Z-00000000', headers: { 'x-api-key': KEYS.acmeCustomer } }), 404, 'CPXD_ERR_NOT_FOUND', 'no published version matches version or at')
+    expectError(await t.app.inject({ url: '/cpx/acme?version=../../etc/passwd', headers: { 'x-api-key': KEYS.acmeCustomer } }), 400, 'CPXD_ERR_BAD_REQUEST', 'version must be a version id from /cpx/<tenant>/versions')
+    expectError(await t.app.inject({ url: '/cpx/acme?at=yesterday', headers: { 'x-api-key': KEYS.acmeCustomer } }), 400, 'CPXD_ERR_BAD_REQUEST', 'at must be an RFC 3339 time such as 2026-11-01T00:00:00Z')
+    expectError(await t.app.inject({ url: `/cpx/acme?version=${first.id}&at=${earlier}`, headers: { 'x-api-key': KEYS.acmeCustomer } }), 400, 'CPXD_ERR_BAD_REQUEST', 'give version or at, not both')
   })
 })

@@ -5,6 +5,9 @@ import type { EvidenceFailure } from '../../evidence/evidence-index.ts'
 import { loadPostureVersion, type PostureSourceConfig } from '../../posture/load-version.ts'
 import type { PostureVersion } from '../../posture/posture-version.ts'
 import { PostureStore } from '../../posture/store.ts'
+import { FileHistory } from '../../posture/file-history.ts'
+import { HistoricPostures } from '../../posture/historic-postures.ts'
+import type { RenderedPosture } from '../../posture/rendered-posture.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +22,13 @@ declare module 'fastify' {
     refreshPosture: () => Promise<void>
     /** The running config's posture sources, for publishing into them. */
     postureSource: () => PostureOptions
+    /** Every published version the store keeps, by the running config. */
+    postureHistory: () => FileHistory
+    /**
+     * A published version (by id, or the one in force at a time), rendered for reading; undefined
+     * when there is none. The last few are kept rendered.
+     */
+    historicPosture: (tenant: string, which: { id: string } | { at: number }) => Promise<RenderedPosture | undefined>
   }
 }
 
@@ -36,13 +46,7 @@ const PROGRESS_LOG_INTERVAL_MS = 5000
  */
 export default fp<PostureOptions>(async function posture (app, opts) {
   const store = new PostureStore()
-  let tail: Promise<unknown> = Promise.resolve()
-
-  function oneAtATime<T> (task: () => Promise<T>): Promise<T> {
-    const run = tail.then(task)
-    tail = run.catch(() => {})
-    return run
-  }
+  const oneAtATime = oneTaskAtATime()
 
   async function prepare (source: PostureSourceConfig): Promise<PostureVersion> {
     const timer = setInterval(() => { app.log.info(store.progress, 'hashing evidence') }, PROGRESS_LOG_INTERVAL_MS)
@@ -63,8 +67,11 @@ export default fp<PostureOptions>(async function posture (app, opts) {
   }
 
   let source: PostureOptions = opts
+  let historic = historicOf(opts)
   app.decorate('posture', store)
   app.decorate('postureSource', () => source)
+  app.decorate('postureHistory', () => historic.history)
+  app.decorate('historicPosture', (tenant: string, which: { id: string } | { at: number }) => historic.get(tenant, which))
   app.decorate('loadPosture', () => oneAtATime(async () => { swapIn(await prepare(source), 'posture loaded') }))
   app.decorate('refreshPosture', () => oneAtATime(async () => {
     try {
@@ -77,10 +84,25 @@ export default fp<PostureOptions>(async function posture (app, opts) {
     const version = await oneAtATime(() => prepare(config))
     return () => {
       source = { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence }
+      historic = historicOf(config)
       swapIn(version, 'posture reloaded')
     }
   })
 }, { name: 'posture', dependencies: ['audit', 'config-reload'] })
+
+/** Runs each task after the last one has settled, so loads never overlap. */
+function oneTaskAtATime (): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve()
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task)
+    tail = run.catch(() => {})
+    return run
+  }
+}
+
+function historicOf (config: Pick<CpxdConfig, 'posture'>): HistoricPostures {
+  return new HistoricPostures(new FileHistory(config.posture.store.history_dir, config.posture.retention))
+}
 
 function reportWithheld (app: FastifyInstance, failures: readonly EvidenceFailure[]): void {
   for (const failure of failures) {
