@@ -80,7 +80,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(authentication, { auth: config.auth, jwtKeys: deps.secrets.jwtKeys, configFile: deps.configFile })
   // The per-address limit runs before CORS, so preflights count; the per-caller limit runs at
   // each route, after CORS has added its headers, so a browser can read its 429.
-  await app.register(rateLimit, { limits: config.rate_limit })
+  await app.register(rateLimit, { limits: config.rate_limit, redisUrl: deps.secrets.rateLimitRedisUrl })
   await app.register(cors, { origins: config.cors.origins, maxAgeMs: config.cors.max_age })
   await app.register(bodyLimit, { maxBytes: config.server.body_limit })
   await app.register(requestChecks)

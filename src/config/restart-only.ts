@@ -22,6 +22,9 @@ const RESTART_ONLY: ReadonlyArray<readonly string[]> = [
   ['public', 'max_age'],
   ['cors', 'max_age'],
   ['rate_limit', 'clients'],
+  ['rate_limit', 'redis_url'],
+  ['rate_limit', 'redis_url_env'],
+  ['rate_limit', 'on_store_error'],
   ['overload'],
   ['log', 'pretty'],
   ['audit']

@@ -120,8 +120,19 @@ export const configSchema = z.strictObject({
     /** Buckets kept in memory; the least recently used go first once there are more. */
     clients: z.number().int().min(1000).max(10_000_000).default(100_000),
     /** Requests one caller may have unanswered at once; more are refused until some are answered. */
-    max_in_flight: z.number().int().min(1).max(10_000).default(16)
-  }).default({ max: 120, window: 60_000, clients: 100_000, max_in_flight: 16 }),
+    max_in_flight: z.number().int().min(1).max(10_000).default(16),
+    /**
+     * Counters in Redis, shared by every replica, instead of in each process: the URL itself
+     * (`redis://host:6379/0`, no password in it), or the variable that holds it.
+     */
+    redis_url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+      .refine((url) => new URL(url).password === '', 'must not hold a password: name a variable with redis_url_env instead')
+      .optional(),
+    redis_url_env: envVarName.optional(),
+    /** With Redis unreachable: refuse (503, the default) or serve unlimited, logging each minute. */
+    on_store_error: z.enum(['fail_closed', 'fail_open']).default('fail_closed')
+  }).refine((r) => r.redis_url === undefined || r.redis_url_env === undefined, { error: 'set redis_url or redis_url_env, not both' })
+    .default({ max: 120, window: 60_000, clients: 100_000, max_in_flight: 16, on_store_error: 'fail_closed' }),
   evidence: z.strictObject({
     /** The folder behind `backend: local`. */
     local_root: z.string().min(1).default('evidence'),

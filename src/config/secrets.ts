@@ -33,6 +33,8 @@ export interface Secrets {
   readonly tls: TlsPair | undefined
   /** Undefined when `signing.enabled` is false. */
   readonly signing: SigningSecrets | undefined
+  /** The Redis that keeps rate-limit counters, when one is configured (its URL may hold a password). */
+  readonly rateLimitRedisUrl: string | undefined
 }
 
 /** A key's text with the config key that named it, for errors about its content. */
@@ -58,8 +60,18 @@ export function readSecrets (config: CpxdConfig, env: NodeJS.ProcessEnv, configF
     jwtKeys: readJwtKeys(config.auth.jwt ?? [], env, configFile),
     auditKey: readAuditKeySecret(config.audit, env, configFile),
     tls: readTlsPair(config.server.tls, configFile),
-    signing: readSigningSecrets(config.signing, env, configFile)
+    signing: readSigningSecrets(config.signing, env, configFile),
+    rateLimitRedisUrl: readRedisUrl(config.rate_limit, env, configFile)
   }
+}
+
+/** `rate_limit.redis_url`, or the URL in `rate_limit.redis_url_env` (which may hold a password). */
+export function readRedisUrl (limits: CpxdConfig['rate_limit'], env: NodeJS.ProcessEnv, configFile: string): string | undefined {
+  if (limits.redis_url_env === undefined) return limits.redis_url
+  const url = env[limits.redis_url_env]
+  if (url === undefined || url === '') throw new StartupError(configFile, 'rate_limit.redis_url_env', `${limits.redis_url_env} is empty or not set`)
+  if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new StartupError(configFile, 'rate_limit.redis_url_env', `${limits.redis_url_env} must hold a redis:// or rediss:// URL`)
+  return url
 }
 
 /** Where the signing key is kept when the config names none: `.cpxd/signing-key.jwk` beside it. */

@@ -30,7 +30,7 @@ describe('the cpxd command', () => {
       'print a new API key once, with the config entry that holds its hash',
       '',
       'options:',
-      '  --tier TIER            public, customer (default), auditor, or operator (metrics only)',
+      '  --tier TIER            public, customer (default), auditor, operator (metrics only), or publisher (POST /cpx only)',
       '  --tenants a,b          the tenants it may read; * for every tenant',
       '  --id ID                the key id in the config (default: tenant or tier, and random hex)',
       '  --config PATH          the config whose posture folder the tenants are checked against (default: $CPXD_CONFIG, else config/cpxd.yaml, when it exists)',
@@ -45,7 +45,7 @@ describe('the cpxd command', () => {
     [['keys', 'new', '--tier'], 'cpxd: --tier needs a value', 'cpxd keys new --help'],
     [['audit', 'query', '--table=yes'], 'cpxd: --table takes no value', 'cpxd audit query --help'],
     [['check', 'extra'], 'cpxd: unexpected argument "extra"', 'cpxd check --help'],
-    [['keys', 'new', '--tier', 'admin'], 'cpxd: --tier must be one of public, customer, auditor, operator', 'cpxd keys new --help'],
+    [['keys', 'new', '--tier', 'admin'], 'cpxd: --tier must be one of public, customer, auditor, operator, publisher', 'cpxd keys new --help'],
     [['keys', 'old'], 'cpxd: unknown command "keys old"; `cpxd keys` lists its commands', 'cpxd keys --help'],
     [['frobnicate'], 'cpxd: unknown command "frobnicate"', 'cpxd --help']
   ])('%j: exit 2, one line in cpxd\'s words and a hint, not the whole usage', (args, message, help) => {

@@ -1,5 +1,5 @@
-import fastifyRateLimit from '@fastify/rate-limit'
-import type { FastifyRequest } from 'fastify'
+import fastifyRateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CpxdConfig } from '../../config/schema.ts'
 import { principalLabel } from '../../domain/principal.ts'
@@ -8,9 +8,12 @@ import { addressBucket } from '../../http/address-bucket.ts'
 import { clientAddress } from '../../http/client-address.ts'
 import { WindowCounter } from '../../http/window-counter.ts'
 import { isProbe } from '../../http/probe.ts'
+import { RedisCounters } from '../../http/redis-counters.ts'
 
 export interface RateLimitOptions {
   readonly limits: CpxdConfig['rate_limit']
+  /** Counters in this Redis, shared by every replica; in this process when undefined. */
+  readonly redisUrl: string | undefined
 }
 
 /** The pre-authentication limit, by default ten times the per-principal one. */
@@ -37,6 +40,11 @@ function isPreflight (request: FastifyRequest): boolean {
 export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
   let limits = opts.limits
   const retryAfter = (ttl: number) => rateLimited(Math.max(1, Math.ceil(ttl / 1000)))
+  const redis = opts.redisUrl === undefined ? undefined : new RedisCounters(opts.redisUrl, limits.on_store_error, app.log)
+  if (redis !== undefined) {
+    await redis.ready()
+    app.addHook('onClose', async () => { await redis.close() })
+  }
   await app.register(fastifyRateLimit, {
     global: true,
     // Read per request, so a reload changes them; existing buckets keep their counts.
@@ -44,6 +52,7 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
     timeWindow: () => limits.window,
     hook: 'onRequest',
     cache: limits.clients,
+    ...(redis === undefined ? {} : { store: sharedStore(redis, 'caller') }),
     keyGenerator: rateLimitKey,
     errorResponseBuilder: (_request, context) => retryAfter(context.ttl)
   })
@@ -56,6 +65,10 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
       preAuthentication = counter
     }
   })
+  if (redis !== undefined) {
+    addSharedPreAuthenticationLimit(app, redis, () => limits, retryAfter)
+    return
+  }
   const perCaller = app.createRateLimit()
   // Callback style, and a synchronous counter: this runs on every request, and a promise per
   // request here was measurable (docs/performance.md).
@@ -72,6 +85,35 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
   // The bucket is the caller's identity, which authentication works out (once per request).
   dependencies: ['authentication', 'config-reload']
 })
+
+/**
+ * With Redis, the per-address bucket is a Redis counter too (one round trip per request), so a
+ * client spread over replicas meets one limit.
+ */
+function addSharedPreAuthenticationLimit (app: FastifyInstance, redis: RedisCounters, limits: () => CpxdConfig['rate_limit'], retryAfter: (ttl: number) => Error): void {
+  const perCaller = app.createRateLimit()
+  app.addHook('onRequest', async function limitBeforeAuthentication (request) {
+    if (isProbe(request)) return
+    const before = await redis.hit('pre', addressBucket(clientAddress(request)), limits().window)
+    if (before.current > preAuthMax(limits())) throw retryAfter(before.ttl)
+    if (!isPreflight(request)) return
+    const own = await perCaller(request)
+    if (!own.isAllowed && own.isExceeded) throw retryAfter(own.ttl)
+  })
+}
+
+/** @fastify/rate-limit's store interface over RedisCounters: every route shares the caller's bucket. */
+function sharedStore (redis: RedisCounters, namespace: string): FastifyRateLimitStoreCtor {
+  return class SharedStore implements FastifyRateLimitStore {
+    incr (key: string, callback: (error: Error | null, result?: { current: number, ttl: number }) => void, timeWindow: number): void {
+      redis.hit(namespace, key, timeWindow).then((result) => { callback(null, result) }, (err: Error) => { callback(err) })
+    }
+
+    child (): FastifyRateLimitStore {
+      return this
+    }
+  }
+}
 
 function preAuthMax (limits: CpxdConfig['rate_limit']): number {
   return limits.pre_auth_max ?? limits.max * PRE_AUTH_FACTOR
