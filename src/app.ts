@@ -85,7 +85,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(bodyLimit, { maxBytes: config.server.body_limit })
   await app.register(requestChecks)
   await app.register(inFlightLimit, { maxInFlight: config.rate_limit.max_in_flight })
-  await app.register(posture, { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence })
+  await app.register(posture, { posture_dir: config.posture_dir, posture: config.posture, evidence: config.evidence, storeUrl: deps.secrets.postureStoreUrl, configFile: deps.configFile })
   await app.register(evidenceLinks, { server: config.server, linkLifetimeMs: config.evidence.link_lifetime, gatewayKey: deps.secrets.gatewayKey })
   await app.register(signing, { signing: config.signing, server: config.server, secrets: deps.secrets.signing, configFile: deps.configFile })
   await app.register(metrics)

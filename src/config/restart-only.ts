@@ -21,6 +21,8 @@ const RESTART_ONLY: ReadonlyArray<readonly string[]> = [
   ['server', 'pid_file'],
   ['public', 'max_age'],
   ['cors', 'max_age'],
+  ['posture', 'store', 'kind'],
+  ['posture', 'store', 'url_env'],
   ['rate_limit', 'clients'],
   ['rate_limit', 'redis_url'],
   ['rate_limit', 'redis_url_env'],

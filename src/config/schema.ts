@@ -84,9 +84,12 @@ export const configSchema = z.strictObject({
      * whole in `history_dir`.
      */
     store: z.strictObject({
-      kind: z.literal('files').default('files'),
-      history_dir: z.string().min(1).default('.cpxd/posture-history')
-    }).default({ kind: 'files', history_dir: '.cpxd/posture-history' }),
+      kind: z.enum(['files', 'postgres']).default('files'),
+      history_dir: z.string().min(1).default('.cpxd/posture-history'),
+      /** With `postgres`: the variable that holds the connection string (it holds a password). */
+      url_env: envVarName.optional()
+    }).refine((store) => store.kind !== 'postgres' || store.url_env !== undefined, { error: 'kind postgres needs url_env, the variable that holds the connection string', path: ['url_env'] })
+      .default({ kind: 'files', history_dir: '.cpxd/posture-history' }),
     /** How long published versions are kept (the newest always is); 3 years, as FedRAMP asks. */
     retention: duration(DAY_MS, MAX_STALE_AFTER_MS).default(1095 * DAY_MS),
     /** The largest posture `POST /cpx` takes (JSON or YAML). */

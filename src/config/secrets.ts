@@ -35,6 +35,8 @@ export interface Secrets {
   readonly signing: SigningSecrets | undefined
   /** The Redis that keeps rate-limit counters, when one is configured (its URL may hold a password). */
   readonly rateLimitRedisUrl: string | undefined
+  /** The PostgreSQL connection string of `posture.store.kind: postgres`. */
+  readonly postureStoreUrl: string | undefined
 }
 
 /** A key's text with the config key that named it, for errors about its content. */
@@ -61,8 +63,17 @@ export function readSecrets (config: CpxdConfig, env: NodeJS.ProcessEnv, configF
     auditKey: readAuditKeySecret(config.audit, env, configFile),
     tls: readTlsPair(config.server.tls, configFile),
     signing: readSigningSecrets(config.signing, env, configFile),
-    rateLimitRedisUrl: readRedisUrl(config.rate_limit, env, configFile)
+    rateLimitRedisUrl: readRedisUrl(config.rate_limit, env, configFile),
+    postureStoreUrl: readPostureStoreUrl(config.posture.store, env, configFile)
   }
+}
+
+export function readPostureStoreUrl (store: CpxdConfig['posture']['store'], env: NodeJS.ProcessEnv, configFile: string): string | undefined {
+  if (store.kind !== 'postgres' || store.url_env === undefined) return undefined
+  const url = env[store.url_env]
+  if (url === undefined || url === '') throw new StartupError(configFile, 'posture.store.url_env', `${store.url_env} is empty or not set`)
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new StartupError(configFile, 'posture.store.url_env', `${store.url_env} must hold a postgres:// connection string`)
+  return url
 }
 
 /** `rate_limit.redis_url`, or the URL in `rate_limit.redis_url_env` (which may hold a password). */

@@ -1,4 +1,4 @@
-import type { FileHistory } from './file-history.ts'
+import type { PostureHistory } from './version-store.ts'
 import { RenderedPosture } from './rendered-posture.ts'
 
 /** Historic versions kept rendered: an auditor paging through history reads a few, again and again. */
@@ -9,10 +9,10 @@ const KEPT_RENDERED = 32
  * version declared it: no links, since the evidence behind them may have changed since.
  */
 export class HistoricPostures {
-  readonly history: FileHistory
+  readonly history: PostureHistory
   private readonly rendered = new Map<string, RenderedPosture>()
 
-  constructor (history: FileHistory) {
+  constructor (history: PostureHistory) {
     this.history = history
   }
 

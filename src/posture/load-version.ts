@@ -14,8 +14,7 @@ export type PostureSourceConfig = Pick<CpxdConfig, 'posture_dir' | 'evidence'> &
  * (each object hashed at most once per version of it, through the hash cache), and the rendered
  * answers with evidence references attached. Withheld evidence is in `evidence.failures`.
  */
-export async function loadPostureVersion (config: PostureSourceConfig, options: IndexOptions = {}): Promise<PostureVersion> {
-  const documents = loadPostureDocuments(config.posture_dir)
+export async function loadPostureVersion (config: PostureSourceConfig, options: IndexOptions = {}, documents = loadPostureDocuments(config.posture_dir)): Promise<PostureVersion> {
   const used = new Set([...documents.values()].flatMap((doc) => doc.evidence.map((item) => item.backend)))
   const evidence: EvidenceIndex = used.size > 0
     ? await indexEvidence(documents, openBackends(config.evidence, used, config.posture_dir), openHashCache(config.evidence), options)

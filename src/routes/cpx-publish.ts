@@ -7,7 +7,7 @@ import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
 import { badRequest, conflict, forbidden, unauthenticated } from '../errors.ts'
 import { authErrorResponses } from '../http/error-schema.ts'
 import type { PostureStatus } from '../posture/document.ts'
-import { publishToFiles, validatePublished } from '../posture/file-publisher.ts'
+import { validatePublished } from '../posture/file-publisher.ts'
 import { StartupError } from '../startup-error.ts'
 import { tenantParamsSchema } from './cpx-tenant.ts'
 
@@ -109,8 +109,7 @@ async function publish (app: FastifyInstance, request: FastifyRequest, reply: Fa
     if (err instanceof StartupError) throw badRequest(err.message)
     throw err
   }
-  const source = app.postureSource()
-  const record = publishToFiles({ postureDir: source.posture_dir, historyDir: source.posture.store.history_dir }, tenant, body, principalLabel(principal), compliance)
+  const record = await app.versionStore().publish(tenant, body, principalLabel(principal), compliance)
   request.auditVersion = { id: record.id, sha256: record.sha256 }
   const answer: Accepted = { id: record.id, status: 'accepted', message: 'the version is stored and will be served once loaded', received_at: record.published_at }
   if (rememberedAs !== undefined) remember(remembered, rememberedAs, { sha256: `${tenant}:${sha256}`, answer, version: request.auditVersion, until: Date.now() + IDEMPOTENCY_TTL_MS })

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080, request_timeout: 10_000, headers_timeout: 5000, body_limit: 16_384 })
     expect(config.posture_dir).toBe(join(dir, 'posture'))
     expect(config.audit.file).toBe(join(dir, 'audit.log'))
-    expect(config.rate_limit).toEqual({ max: 120, window: 60_000, clients: 100_000, max_in_flight: 16 })
+    expect(config.rate_limit).toEqual({ max: 120, window: 60_000, clients: 100_000, max_in_flight: 16, on_store_error: 'fail_closed' })
     expect(config.public.max_age).toBe(300_000)
   })
 

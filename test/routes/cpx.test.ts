@@ -70,7 +70,7 @@ describe('GET /cpx', () => {
   it('refuses unknown format, profile and parameters with 400', async () => {
     expectError(await t.app.inject('/cpx?format=xml'), 400, 'CPXD_ERR_BAD_REQUEST', 'format must be json, yaml or jws')
     expectError(await t.app.inject('/cpx?profile=lax'), 400, 'CPXD_ERR_BAD_REQUEST', 'profile must be standard, full or strict')
-    expectError(await t.app.inject('/cpx?systemid=x'), 400, 'CPXD_ERR_BAD_REQUEST', 'unknown query parameter "systemid"; cpxd reads format, profile, framework and system_id')
+    expectError(await t.app.inject('/cpx?systemid=x'), 400, 'CPXD_ERR_BAD_REQUEST', 'unknown query parameter "systemid"; cpxd reads format, profile, framework, system_id, version and at')
     expectError(await t.app.inject('/cpx?format=json&format=yaml'), 400, 'CPXD_ERR_BAD_REQUEST', 'format must be json, yaml or jws')
     expectError(await t.app.inject('/cpx?framework='), 400, 'CPXD_ERR_BAD_REQUEST', 'framework must not be empty')
     expectError(await t.app.inject(`/cpx?framework=${'x'.repeat(200)}`), 400, 'CPXD_ERR_BAD_REQUEST', 'framework must be at most 128 characters')

@@ -1,0 +1,196 @@
+import { createHash, randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { parseSource, parseWith } from '../config/source-file.ts'
+import { documentSchema, type PostureDocument, type PostureStatus } from './document.ts'
+import type { HistoricVersion } from './file-history.ts'
+import type { VersionRecord } from './file-publisher.ts'
+import { rollupPosture } from './rollup.ts'
+import type { PostureHistory, VersionStore } from './version-store.ts'
+
+/** Held while migrating, so replicas starting together migrate once. */
+const MIGRATION_LOCK = 0x63707864 // "cpxd"
+const CHANNEL = 'cpxd_posture'
+
+/** Each entry runs once, in order, in its own transaction; applied ones are in cpxd_schema_migrations. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE cpxd_posture_versions (
+     tenant text NOT NULL,
+     id text NOT NULL,
+     published_at timestamptz NOT NULL,
+     publisher text NOT NULL,
+     sha256 text NOT NULL,
+     compliance_posture text NOT NULL,
+     body bytea NOT NULL,
+     PRIMARY KEY (tenant, id)
+   );
+   CREATE INDEX cpxd_posture_versions_by_time ON cpxd_posture_versions (tenant, published_at DESC, id DESC);
+   CREATE FUNCTION cpxd_refuse_update() RETURNS trigger LANGUAGE plpgsql AS
+     $$ BEGIN RAISE EXCEPTION 'posture versions are immutable'; END $$;
+   CREATE TRIGGER cpxd_posture_versions_immutable BEFORE UPDATE ON cpxd_posture_versions
+     FOR EACH ROW EXECUTE FUNCTION cpxd_refuse_update();`
+]
+
+interface VersionRow {
+  tenant: string
+  id: string
+  published_at: Date
+  publisher: string
+  sha256: string
+  compliance_posture: PostureStatus
+  body?: Buffer
+}
+
+/**
+ * PostgreSQL as the posture store of a group of replicas: each version an immutable row (an
+ * UPDATE is refused by a trigger; only retention deletes), migrations at start under an advisory
+ * lock, and `NOTIFY cpxd_posture` in the publishing transaction, so every replica listening
+ * reloads as soon as it commits.
+ */
+export async function openPgStore (url: string, retentionMs: number): Promise<VersionStore> {
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000, statement_timeout: 10_000 })
+  await migrate(pool)
+  const notifications = new NotifyListener(url)
+  return {
+    history: pgHistory(pool, retentionMs),
+    publish: async (tenant, body, publisher, compliance) => insertVersion(pool, tenant, body, publisher, compliance),
+    currentDocuments: async () => {
+      const { rows } = await pool.query<VersionRow & { body: Buffer }>('SELECT DISTINCT ON (tenant) tenant, id, published_at, body FROM cpxd_posture_versions ORDER BY tenant, published_at DESC, id DESC')
+      return new Map(rows.map((row) => [row.tenant, documentOf(row)]))
+    },
+    onChange: (notify) => { notifications.add(notify) },
+    close: async () => {
+      await notifications.close()
+      await pool.end()
+    }
+  }
+}
+
+/** One row, and the notification every replica reloads on, committed together. */
+async function insertVersion (pool: pg.Pool, tenant: string, body: Buffer, publisher: string, compliance: PostureStatus): Promise<VersionRecord> {
+  const now = new Date()
+  const record: VersionRecord = {
+    id: `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`,
+    published_at: now.toISOString(),
+    publisher,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    compliance_posture: compliance
+  }
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('INSERT INTO cpxd_posture_versions (tenant, id, published_at, publisher, sha256, compliance_posture, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [tenant, record.id, now, publisher, record.sha256, compliance, body])
+    await client.query('SELECT pg_notify($1, $2)', [CHANNEL, tenant])
+    await client.query('COMMIT')
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
+  return record
+}
+
+/**
+ * A connection of its own that LISTENs for publishes, reconnecting after a second when it drops;
+ * a version published while it was down sent no notification, so each return counts as one.
+ */
+class NotifyListener {
+  private readonly url: string
+  private readonly listeners: Array<() => void> = []
+  private client: pg.Client | undefined
+  private closed = false
+
+  constructor (url: string) {
+    this.url = url
+  }
+
+  add (notify: () => void): void {
+    this.listeners.push(notify)
+    if (this.listeners.length === 1) this.connect(false)
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    await this.client?.end().catch(() => {})
+  }
+
+  private connect (announce: boolean): void {
+    const client = new pg.Client({ connectionString: this.url })
+    const retry = (): void => {
+      if (this.closed || (this.client !== undefined && this.client !== client)) return
+      this.client = undefined
+      client.removeAllListeners()
+      client.on('error', () => {})
+      setTimeout(() => { if (!this.closed) this.connect(true) }, 1000).unref()
+    }
+    client.on('notification', () => { this.notify() })
+    client.on('error', retry)
+    client.on('end', retry)
+    this.client = client
+    client.connect().then(() => client.query(`LISTEN ${CHANNEL}`)).then(() => { if (announce) this.notify() }, retry)
+  }
+
+  private notify (): void {
+    for (const listener of this.listeners) listener()
+  }
+}
+
+async function migrate (pool: pg.Pool): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
+    await client.query('CREATE TABLE IF NOT EXISTS cpxd_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM cpxd_schema_migrations')
+    const applied = new Set(rows.map((row) => row.version))
+    for (const [index, sql] of MIGRATIONS.entries()) {
+      if (applied.has(index + 1)) continue
+      await client.query('BEGIN')
+      await client.query(sql)
+      await client.query('INSERT INTO cpxd_schema_migrations (version) VALUES ($1)', [index + 1])
+      await client.query('COMMIT')
+    }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {})
+    client.release()
+  }
+}
+
+function pgHistory (pool: pg.Pool, retentionMs: number): PostureHistory {
+  const columns = 'tenant, id, published_at, publisher, sha256, compliance_posture'
+  const whole = async (tenant: string, where: string, value: unknown): Promise<HistoricVersion | undefined> => {
+    const { rows } = await pool.query<VersionRow & { body: Buffer }>(`SELECT ${columns}, body FROM cpxd_posture_versions WHERE tenant = $1 AND ${where} ORDER BY published_at DESC, id DESC LIMIT 1`, [tenant, value])
+    const row = rows[0]
+    return row === undefined ? undefined : { record: recordOf(row), document: documentOf(row) }
+  }
+  return {
+    versions: async (tenant, now = Date.now()) => {
+      const { rows } = await pool.query<VersionRow>(`SELECT ${columns} FROM cpxd_posture_versions WHERE tenant = $1 ORDER BY published_at DESC, id DESC`, [tenant])
+      return rows.filter((row, index) => index === 0 || row.published_at.getTime() >= now - retentionMs).map(recordOf)
+    },
+    read: async (tenant, id) => whole(tenant, 'id = $2', id),
+    inForceAt: async (tenant, at) => whole(tenant, 'published_at <= $2', new Date(at)),
+    prune: async (tenant, now = Date.now()) => {
+      const result = await pool.query(`DELETE FROM cpxd_posture_versions WHERE tenant = $1 AND published_at < $2
+        AND id <> (SELECT id FROM cpxd_posture_versions WHERE tenant = $1 ORDER BY published_at DESC, id DESC LIMIT 1)`, [tenant, new Date(now - retentionMs)])
+      return result.rowCount ?? 0
+    }
+  }
+}
+
+function recordOf (row: VersionRow): VersionRecord {
+  return { id: row.id, published_at: row.published_at.toISOString(), publisher: row.publisher, sha256: row.sha256, compliance_posture: row.compliance_posture }
+}
+
+/** Checked before it was stored; checked again as it is read, like any posture file. */
+function documentOf (row: Pick<VersionRow, 'tenant' | 'id' | 'published_at'> & { body: Buffer }): PostureDocument {
+  const document = parseWith(parseSource(`${row.tenant} version ${row.id}`, row.body.toString('utf8')), documentSchema)
+  return {
+    ...document,
+    timestamp: document.timestamp ?? row.published_at.toISOString(),
+    compliance_posture: document.compliance_posture ?? rollupPosture(document.frameworks.map((f) => f.status))
+  }
+}
