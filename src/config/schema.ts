@@ -204,6 +204,12 @@ export const configSchema = z.strictObject({
     /** Human-readable lines instead of JSON; by default only when stderr is a terminal. */
     pretty: z.boolean().optional()
   }).default({ level: 'info' })
+}).superRefine((config, ctx) => {
+  // A link minted by one replica is followed on whichever the load balancer picks.
+  const replicated = config.posture.store.kind === 'postgres' || config.rate_limit.redis_url !== undefined || config.rate_limit.redis_url_env !== undefined
+  if (replicated && config.evidence.gateway_key_env === undefined && config.evidence.gateway_key_file === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['evidence', 'gateway_key_env'], message: 'replicas (posture.store postgres, or rate_limit.redis_url) need one evidence link key they all share: set evidence.gateway_key_env or gateway_key_file (at least 32 random bytes)' })
+  }
 })
 
 export type CpxdConfig = z.output<typeof configSchema>

@@ -63,6 +63,16 @@ describe('loadConfig', () => {
     expect(err.reason).toMatch(/^cannot be a tenant: \/cpx\/<this> is a path of cpxd's own/)
   })
 
+  it('refuses replicas (a shared store or shared counters) without one evidence link key for all of them', () => {
+    for (const yaml of ['posture: { store: { kind: postgres, url_env: CPXD_PG } }\n', 'rate_limit: { redis_url: "redis://127.0.0.1:6379/0" }\n']) {
+      const err = failure(yaml)
+      expect(err.path).toBe('evidence.gateway_key_env')
+      expect(err.reason).toBe('replicas (posture.store postgres, or rate_limit.redis_url) need one evidence link key they all share: set evidence.gateway_key_env or gateway_key_file (at least 32 random bytes)')
+    }
+    expect(failure('rate_limit: { redis_url: "redis://:hunter2@127.0.0.1:6379/0" }\nevidence: { gateway_key_env: K }\n').reason).toMatch(/^must not hold a password: name a variable with redis_url_env instead/)
+    expect(failure('posture: { store: { kind: postgres } }\nevidence: { gateway_key_env: K }\n').path).toBe('posture.store.url_env')
+  })
+
   it('refuses an api key entry with a plain-text key instead of a hash', () => {
     const err = failure('auth:\n  api_keys:\n    - id: a\n      hash: cpxd_plaintext\n      tier: customer\n')
     expect(err.path).toBe('auth.api_keys[0].hash')

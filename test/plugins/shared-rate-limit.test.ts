@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build, KEYS, type TestApp } from '../helpers/build.ts'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { build, EXAMPLE_EVIDENCE_DIR, KEYS, type TestApp } from '../helpers/build.ts'
+import { scratchDir } from '../helpers/tmp.ts'
 import { expectError } from '../helpers/expect-error.ts'
 import { redisAvailable, startRedis, type RunningRedis } from '../helpers/redis.ts'
+
+/** Replicas share one evidence link key: start-up refuses shared counters without one. */
+function replicaEvidence (): Record<string, string> {
+  const dir = scratchDir({ 'gateway.key': randomBytes(32).toString('hex') })
+  return { local_root: EXAMPLE_EVIDENCE_DIR, cache_dir: join(dir, 'cache'), gateway_key_file: join(dir, 'gateway.key') }
+}
 
 describe.runIf(redisAvailable())('rate limits shared through Redis', () => {
   let redis: RunningRedis
@@ -11,8 +20,9 @@ describe.runIf(redisAvailable())('rate limits shared through Redis', () => {
   beforeAll(async () => {
     redis = await startRedis()
     const limits = { redis_url: redis.url, max: 5, pre_auth_max: 8, window: '1m' }
-    a = await build({ rate_limit: limits })
-    b = await build({ rate_limit: limits })
+    const evidence = replicaEvidence()
+    a = await build({ rate_limit: limits, evidence })
+    b = await build({ rate_limit: limits, evidence })
   })
   afterAll(async () => {
     await a.app.close()
@@ -48,8 +58,8 @@ describe.runIf(redisAvailable())('with Redis unreachable', () => {
 
   beforeAll(async () => {
     redis = await startRedis()
-    closed = await build({ rate_limit: { redis_url: redis.url } })
-    open = await build({ rate_limit: { redis_url: redis.url, on_store_error: 'fail_open' } })
+    closed = await build({ rate_limit: { redis_url: redis.url }, evidence: replicaEvidence() })
+    open = await build({ rate_limit: { redis_url: redis.url, on_store_error: 'fail_open' }, evidence: replicaEvidence() })
     await redis.stop()
   })
   afterAll(async () => {
