@@ -5,7 +5,7 @@ import { documentSchema, type PostureDocument, type PostureStatus } from './docu
 import type { HistoricVersion } from './file-history.ts'
 import type { VersionRecord } from './file-publisher.ts'
 import { rollupPosture } from './rollup.ts'
-import type { PostureHistory, VersionStore } from './version-store.ts'
+import { IDEMPOTENCY_TTL_MS, IdempotencyConflict, type PostureHistory, type PublishOutcome, type PublishRequest, type VersionStore } from './version-store.ts'
 
 /** Held while migrating, so replicas starting together migrate once. */
 const MIGRATION_LOCK = 0x63707864 // "cpxd"
@@ -27,7 +27,16 @@ const MIGRATIONS: readonly string[] = [
    CREATE FUNCTION cpxd_refuse_update() RETURNS trigger LANGUAGE plpgsql AS
      $$ BEGIN RAISE EXCEPTION 'posture versions are immutable'; END $$;
    CREATE TRIGGER cpxd_posture_versions_immutable BEFORE UPDATE ON cpxd_posture_versions
-     FOR EACH ROW EXECUTE FUNCTION cpxd_refuse_update();`
+     FOR EACH ROW EXECUTE FUNCTION cpxd_refuse_update();`,
+  `CREATE TABLE cpxd_publish_keys (
+     publisher text NOT NULL,
+     key text NOT NULL,
+     fingerprint text NOT NULL,
+     tenant text NOT NULL,
+     version_id text NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (publisher, key)
+   );`
 ]
 
 interface VersionRow {
@@ -48,11 +57,14 @@ interface VersionRow {
  */
 export async function openPgStore (url: string, retentionMs: number): Promise<VersionStore> {
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000, statement_timeout: 10_000 })
+  // An idle connection dropped (a PostgreSQL restart) is replaced by the pool; without a listener
+  // the event would end the process. Queries that fail still fail, and say why.
+  pool.on('error', () => {})
   await migrate(pool)
   const notifications = new NotifyListener(url)
   return {
     history: pgHistory(pool, retentionMs),
-    publish: async (tenant, body, publisher, compliance) => insertVersion(pool, tenant, body, publisher, compliance),
+    publish: async (request) => insertVersion(pool, request),
     currentDocuments: async () => {
       const { rows } = await pool.query<VersionRow & { body: Buffer }>('SELECT DISTINCT ON (tenant) tenant, id, published_at, body FROM cpxd_posture_versions ORDER BY tenant, published_at DESC, id DESC')
       return new Map(rows.map((row) => [row.tenant, documentOf(row)]))
@@ -65,21 +77,33 @@ export async function openPgStore (url: string, retentionMs: number): Promise<Ve
   }
 }
 
-/** One row, and the notification every replica reloads on, committed together. */
-async function insertVersion (pool: pg.Pool, tenant: string, body: Buffer, publisher: string, compliance: PostureStatus): Promise<VersionRecord> {
+/**
+ * One row, and the notification every replica reloads on, committed together. An idempotency key
+ * is claimed in the same transaction, so two retries racing on two replicas store one version.
+ */
+async function insertVersion (pool: pg.Pool, request: PublishRequest): Promise<PublishOutcome> {
+  const { tenant, body, publisher, compliance } = request
   const now = new Date()
+  const sha256 = createHash('sha256').update(body).digest('hex')
   const record: VersionRecord = {
     id: `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`,
     published_at: now.toISOString(),
     publisher,
-    sha256: createHash('sha256').update(body).digest('hex'),
+    sha256,
     compliance_posture: compliance
   }
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
+    if (request.idempotencyKey !== undefined) {
+      const earlier = await claimKey(client, request, `${tenant}:${sha256}`, record.id)
+      if (earlier !== undefined) {
+        await client.query('ROLLBACK')
+        return { record: earlier, replayed: true }
+      }
+    }
     await client.query('INSERT INTO cpxd_posture_versions (tenant, id, published_at, publisher, sha256, compliance_posture, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [tenant, record.id, now, publisher, record.sha256, compliance, body])
+      [tenant, record.id, now, publisher, sha256, compliance, body])
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, tenant])
     await client.query('COMMIT')
   } catch (err) {
@@ -88,7 +112,24 @@ async function insertVersion (pool: pg.Pool, tenant: string, body: Buffer, publi
   } finally {
     client.release()
   }
-  return record
+  return { record, replayed: false }
+}
+
+/**
+ * Takes the key for this publish (or over a claim older than a day); when another publish holds
+ * it, returns that publish's version, or throws when it was for another tenant or body.
+ */
+async function claimKey (client: pg.PoolClient, request: PublishRequest, fingerprint: string, versionId: string): Promise<VersionRecord | undefined> {
+  const claimed = await client.query(`INSERT INTO cpxd_publish_keys (publisher, key, fingerprint, tenant, version_id) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (publisher, key) DO UPDATE SET fingerprint = $3, tenant = $4, version_id = $5, created_at = now()
+    WHERE cpxd_publish_keys.created_at < now() - make_interval(secs => $6)`, [request.publisher, request.idempotencyKey, fingerprint, request.tenant, versionId, IDEMPOTENCY_TTL_MS / 1000])
+  if (claimed.rowCount === 1) return undefined
+  const { rows } = await client.query<{ fingerprint: string, tenant: string, version_id: string }>('SELECT fingerprint, tenant, version_id FROM cpxd_publish_keys WHERE publisher = $1 AND key = $2', [request.publisher, request.idempotencyKey])
+  const held = rows[0]
+  if (held === undefined || held.fingerprint !== fingerprint) throw new IdempotencyConflict()
+  const version = await client.query<VersionRow>('SELECT tenant, id, published_at, publisher, sha256, compliance_posture FROM cpxd_posture_versions WHERE tenant = $1 AND id = $2', [held.tenant, held.version_id])
+  if (version.rows[0] === undefined) throw new IdempotencyConflict()
+  return recordOf(version.rows[0])
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -8,6 +7,7 @@ import { badRequest, conflict, forbidden, unauthenticated } from '../errors.ts'
 import { authErrorResponses } from '../http/error-schema.ts'
 import type { PostureStatus } from '../posture/document.ts'
 import { validatePublished } from '../posture/file-publisher.ts'
+import { IdempotencyConflict, type PublishOutcome } from '../posture/version-store.ts'
 import { StartupError } from '../startup-error.ts'
 import { tenantParamsSchema } from './cpx-tenant.ts'
 
@@ -23,17 +23,8 @@ type Accepted = z.infer<typeof acceptedSchema>
 /** Posture bodies are read as bytes: hashed as received, and checked with line numbers. */
 const POSTURE_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml']
 
-/** A retried publish within a day gets the first answer; no more keys than this are kept. */
-const IDEMPOTENCY_TTL_MS = 86_400_000
-const IDEMPOTENCY_MAX_KEYS = 10_000
+/** A retried publish within a day gets the first answer (the store remembers the key). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
-
-interface Remembered {
-  readonly sha256: string
-  readonly answer: Accepted
-  readonly version: { id: string, sha256: string }
-  readonly until: number
-}
 
 export interface PublishRouteOptions {
   readonly maxBytes: number
@@ -44,7 +35,7 @@ export interface PublishRouteOptions {
  * `POST /cpx/<tenant>`: a publisher's new posture version, checked as a posture file is, stored,
  * and answered 202 before it is served (the posture is loaded again in the background).
  */
-export function publishRoutes (remembered = new Map<string, Remembered>()): { vendor: FastifyPluginAsyncZod<PublishRouteOptions>, tenant: FastifyPluginAsyncZod<PublishRouteOptions> } {
+export function publishRoutes (): { vendor: FastifyPluginAsyncZod<PublishRouteOptions>, tenant: FastifyPluginAsyncZod<PublishRouteOptions> } {
   const vendor: FastifyPluginAsyncZod<PublishRouteOptions> = async function publishVendorRoute (app, opts) {
     acceptPostureBodies(app, opts.maxBytes)
     app.post('/cpx', {
@@ -52,7 +43,7 @@ export function publishRoutes (remembered = new Map<string, Remembered>()): { ve
       config: { audit: 'posture_publish', maxBodyBytes: opts.maxBytes },
       preParsing: [app.requireCredentials, mayPublish(DEFAULT_POSTURE)]
     }, async function publishVendor (request, reply) {
-      return publish(app, request, reply, DEFAULT_POSTURE, remembered)
+      return publish(app, request, reply, DEFAULT_POSTURE)
     })
   }
   const tenant: FastifyPluginAsyncZod<PublishRouteOptions> = async function publishTenantRoute (app, opts) {
@@ -62,7 +53,7 @@ export function publishRoutes (remembered = new Map<string, Remembered>()): { ve
       config: { audit: 'posture_publish', maxBodyBytes: opts.maxBytes },
       preParsing: mayPublish(undefined)
     }, async function publishTenant (request, reply) {
-      return publish(app, request, reply, request.params.tenant, remembered)
+      return publish(app, request, reply, request.params.tenant)
     })
   }
   return { vendor, tenant }
@@ -88,20 +79,12 @@ function mayPublish (fixedTenant: string | undefined) {
   }
 }
 
-async function publish (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, tenant: string, remembered: Map<string, Remembered>): Promise<FastifyReply> {
+async function publish (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, tenant: string): Promise<FastifyReply> {
   const body = request.body
   if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('the body must be a posture document, JSON or YAML')
   const principal = request.principal
   if (principal === null) throw unauthenticated('missing_credentials', false)
-  const key = idempotencyKey(request)
-  const sha256 = createHash('sha256').update(body).digest('hex')
-  const rememberedAs = key === undefined ? undefined : `${principalLabel(principal)}\n${key}`
-  const earlier = rememberedAs === undefined ? undefined : remembered.get(rememberedAs)
-  if (earlier !== undefined && earlier.until > Date.now()) {
-    if (earlier.sha256 !== `${tenant}:${sha256}`) throw conflict('this Idempotency-Key was used for another publish; use a new key for a new version')
-    request.auditVersion = earlier.version
-    return reply.code(202).send(earlier.answer)
-  }
+  const idempotency = idempotencyKey(request)
   let compliance: PostureStatus
   try {
     compliance = validatePublished(tenant, body.toString('utf8')).compliance_posture
@@ -109,13 +92,20 @@ async function publish (app: FastifyInstance, request: FastifyRequest, reply: Fa
     if (err instanceof StartupError) throw badRequest(err.message)
     throw err
   }
-  const record = await app.versionStore().publish(tenant, body, principalLabel(principal), compliance)
+  let outcome: PublishOutcome
+  try {
+    outcome = await app.versionStore().publish({ tenant, body, publisher: principalLabel(principal), compliance, idempotencyKey: idempotency })
+  } catch (err) {
+    if (err instanceof IdempotencyConflict) throw conflict('this Idempotency-Key was used for another publish; use a new key for a new version')
+    throw err
+  }
+  const { record } = outcome
   request.auditVersion = { id: record.id, sha256: record.sha256 }
-  const answer: Accepted = { id: record.id, status: 'accepted', message: 'the version is stored and will be served once loaded', received_at: record.published_at }
-  if (rememberedAs !== undefined) remember(remembered, rememberedAs, { sha256: `${tenant}:${sha256}`, answer, version: request.auditVersion, until: Date.now() + IDEMPOTENCY_TTL_MS })
-  void app.refreshPosture()
-  app.postureHistory().prune(tenant).catch((err: unknown) => { request.log.error({ reason: err instanceof Error ? err.message : 'unexpected error', tenant }, 'old posture versions not pruned') })
-  return reply.code(202).send(answer)
+  if (!outcome.replayed) {
+    void app.refreshPosture()
+    app.postureHistory().prune(tenant).catch((err: unknown) => { request.log.error({ reason: err instanceof Error ? err.message : 'unexpected error', tenant }, 'old posture versions not pruned') })
+  }
+  return reply.code(202).send({ id: record.id, status: 'accepted', message: 'the version is stored and will be served once loaded', received_at: record.published_at } satisfies Accepted)
 }
 
 function idempotencyKey (request: FastifyRequest): string | undefined {
@@ -123,9 +113,4 @@ function idempotencyKey (request: FastifyRequest): string | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters, sent once')
   return value
-}
-
-function remember (remembered: Map<string, Remembered>, key: string, entry: Remembered): void {
-  if (remembered.size >= IDEMPOTENCY_MAX_KEYS) remembered.delete(remembered.keys().next().value as string)
-  remembered.set(key, entry)
 }
