@@ -5,3 +5,4 @@ export const BENCH_ISSUER = 'https://id.bench.example/'
 export const BENCH_BUCKET = 'bench-evidence'
 export const EVIDENCE_ITEMS = 50
 export const S3_KEY = 'S3RVER'
+export const BENCH_PUBLISHER_KEY = `cpxd_${'publi'.repeat(8)}000`

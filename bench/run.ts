@@ -3,6 +3,7 @@
 import autocannon from 'autocannon'
 import { BENCH_API_KEY, BENCH_AUDITOR_KEY, EVIDENCE_ITEMS } from './constants.ts'
 import { prepareBenchFixtures } from './fixtures.ts'
+import { publishToReplicas, startReplicaBackends } from './replicas.ts'
 import { startBenchServer as start } from './start-bench-server.ts'
 
 const fixtures = await prepareBenchFixtures()
@@ -11,7 +12,7 @@ const BENCH_JWT = fixtures.jwt
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 
-interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'cpxd-no-audit-deferred' | 'naive-evidence' | 'evidence-direct' | 'evidence-direct-unsigned' | 'evidence-gateway', path: string, headers?: Record<string, string> }
+interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'cpxd-no-audit-deferred' | 'naive-evidence' | 'evidence-direct' | 'evidence-direct-unsigned' | 'evidence-gateway' | 'replicas', path: string, headers?: Record<string, string> }
 
 const CASES: Case[] = [
   { name: 'bare Fastify, same bytes', server: 'bare', path: '/cpx' },
@@ -19,6 +20,8 @@ const CASES: Case[] = [
   { name: 'cpxd GET /cpx (public), audit log off', server: 'cpxd-no-audit', path: '/cpx' },
   { name: 'cpxd GET /cpx (public), audit log off, answers a turn later', server: 'cpxd-no-audit-deferred', path: '/cpx' },
   { name: 'cpxd GET /cpx/acme (API key)', server: 'cpxd', path: '/cpx/acme', headers: { 'x-api-key': BENCH_API_KEY } },
+  // Two processes, load split between them, every request counted in Redis; posture from PostgreSQL.
+  { name: 'cpxd GET /cpx/acme (API key), 2 replicas, Redis + PostgreSQL', server: 'replicas', path: '/cpx/acme', headers: { 'x-api-key': BENCH_API_KEY } },
   { name: 'cpxd GET /cpx/acme (JWT, ES256)', server: 'cpxd', path: '/cpx/acme', headers: { authorization: `Bearer ${BENCH_JWT}` } },
   { name: `naive: ${EVIDENCE_ITEMS} x getSignedUrl per request`, server: 'naive-evidence', path: '/cpx/bench' },
   { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, direct`, server: 'evidence-direct', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } },
@@ -29,9 +32,23 @@ const CASES: Case[] = [
 ]
 
 async function measure (port: number, c: Case) {
-  const run = (duration: number) => autocannon({ url: `http://127.0.0.1:${port}${c.path}`, connections: CONNECTIONS, duration, headers: c.headers })
-  await run(2) // warm-up: JIT, connection pools
-  const result = await run(DURATION)
+  return measureOn([port], c)
+}
+
+/** Load split evenly over the ports, in one run; figures are the sum (req/s) and the worst (p99). */
+async function measureOn (ports: readonly number[], c: Case) {
+  const runAll = async (duration: number) => {
+    const results = await Promise.all(ports.map((port) => autocannon({ url: `http://127.0.0.1:${port}${c.path}`, connections: Math.ceil(CONNECTIONS / ports.length), duration, headers: c.headers })))
+    return {
+      requests: { average: results.reduce((sum, r) => sum + r.requests.average, 0) },
+      latency: { p99: Math.max(...results.map((r) => r.latency.p99)) },
+      non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+      timeouts: results.reduce((sum, r) => sum + r.timeouts, 0)
+    }
+  }
+  await runAll(2) // warm-up: JIT, connection pools
+  const result = await runAll(DURATION)
   // A wrong answer invalidates the run; a timeout is a slow server's result, reported as such.
   if (result.non2xx > 0 || result.errors > result.timeouts) throw new Error(`${c.name}: ${result.non2xx} non-2xx, ${result.errors - result.timeouts} errors`)
   return { rps: result.requests.average, p99: result.latency.p99, timeouts: result.timeouts }
@@ -41,6 +58,10 @@ async function measure (port: number, c: Case) {
 const only = process.env.BENCH_SERVERS?.split(',')
 const rows: Array<{ name: string, rps: number, p99: number, timeouts: number }> = []
 for (const c of CASES.filter((k) => only === undefined || only.includes(k.server))) {
+  if (c.server === 'replicas') {
+    rows.push({ name: c.name, ...(await measureReplicas(c)) })
+    continue
+  }
   const { child, port } = await start(c.server)
   try {
     rows.push({ name: c.name, ...(await measure(port, c)) })
@@ -50,6 +71,19 @@ for (const c of CASES.filter((k) => only === undefined || only.includes(k.server
 }
 
 await fixtures.close()
+
+/** Two replica servers on a Redis and a PostgreSQL of their own, with acme's posture published to them. */
+async function measureReplicas (c: Case) {
+  const backends = await startReplicaBackends()
+  const replicas = [await start('replica'), await start('replica')]
+  try {
+    await publishToReplicas(replicas.map((r) => r.port))
+    return await measureOn(replicas.map((r) => r.port), c)
+  } finally {
+    for (const replica of replicas) replica.child.kill('SIGTERM')
+    await backends.stop()
+  }
+}
 
 const rpsOf = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))?.rps ?? Number.NaN
 const baseline = rpsOf('bare')

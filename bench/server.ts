@@ -13,7 +13,7 @@ import { hashApiKey } from '../src/auth/api-keys.ts'
 import { configSchema } from '../src/config/schema.ts'
 import { readSecrets } from '../src/config/secrets.ts'
 import { loadPostureDir } from '../src/posture/loader.ts'
-import { BENCH_API_KEY, BENCH_AUDITOR_KEY, BENCH_BUCKET, BENCH_ISSUER, EVIDENCE_ITEMS } from './constants.ts'
+import { BENCH_API_KEY, BENCH_AUDITOR_KEY, BENCH_BUCKET, BENCH_ISSUER, BENCH_PUBLISHER_KEY, EVIDENCE_ITEMS } from './constants.ts'
 const POSTURE_DIR = join(import.meta.dirname, '..', 'config', 'posture')
 
 async function bare () {
@@ -53,6 +53,8 @@ function silentAuditLog (deferred: boolean): AuditLog {
 }
 
 interface CpxdMode {
+  /** One of a group: counters in Redis, posture in PostgreSQL (BENCH_REDIS_URL, BENCH_POSTGRES_URL). */
+  readonly replica: boolean
   readonly delivery?: 'direct' | 'gateway'
   readonly audit: 'on' | 'off' | 'off-deferred'
   readonly shedding: boolean
@@ -62,6 +64,7 @@ interface CpxdMode {
 /** What each cpxd bench target changes from the defaults: every plugin on, answers signed. */
 function cpxdMode (mode: string): CpxdMode {
   return {
+    replica: mode === 'replica',
     delivery: mode.startsWith('evidence-direct') ? 'direct' : mode === 'evidence-gateway' ? 'gateway' : undefined,
     audit: mode === 'cpxd-no-audit' ? 'off' : mode === 'cpxd-no-audit-deferred' ? 'off-deferred' : 'on',
     shedding: mode.endsWith('-shedding'),
@@ -69,8 +72,14 @@ function cpxdMode (mode: string): CpxdMode {
   }
 }
 
-async function cpxd ({ delivery, audit, shedding, signing }: CpxdMode) {
+async function cpxd ({ replica, delivery, audit, shedding, signing }: CpxdMode) {
   const scratch = mkdtempSync(join(tmpdir(), 'cpxd-bench-'))
+  const replicated = replica
+    ? {
+        posture: { store: { kind: 'postgres', url_env: 'BENCH_POSTGRES_URL' } },
+        evidence: { local_root: join(POSTURE_DIR, '..', 'evidence'), cache_dir: join(scratch, 'cache'), gateway_key_file: process.env.BENCH_GATEWAY_KEY_FILE }
+      }
+    : {}
   const config = configSchema.parse({
     ...(delivery === undefined
       ? { posture_dir: POSTURE_DIR, evidence: { local_root: join(POSTURE_DIR, '..', 'evidence'), cache_dir: mkdtempSync(join(tmpdir(), 'cpxd-bench-cache-')) } }
@@ -81,13 +90,15 @@ async function cpxd ({ delivery, audit, shedding, signing }: CpxdMode) {
     auth: {
       api_keys: [
         { id: 'bench', hash: hashApiKey(BENCH_API_KEY), tier: 'customer', tenants: ['acme'] },
-        { id: 'auditor', hash: hashApiKey(BENCH_AUDITOR_KEY), tier: 'auditor', tenants: ['*'] }
+        { id: 'auditor', hash: hashApiKey(BENCH_AUDITOR_KEY), tier: 'auditor', tenants: ['*'] },
+        { id: 'publisher', hash: hashApiKey(BENCH_PUBLISHER_KEY), tier: 'publisher', tenants: ['*'] }
       ],
       jwt: { issuer: BENCH_ISSUER, audience: 'cpxd', jwks_file: process.env.BENCH_JWKS_FILE, algorithms: ['ES256'] }
     },
     cors: { origins: ['https://trust.northwind.example'] },
     // Every plugin stays on; the budget is only large enough that the run measures serving, not 429s.
-    rate_limit: { max: 1_000_000, window: '1h', max_in_flight: 10_000 },
+    rate_limit: { max: 1_000_000, window: '1h', max_in_flight: 10_000, ...(replica ? { redis_url: process.env.BENCH_REDIS_URL } : {}) },
+    ...replicated,
     // bench/overload.ts: shed load once the event loop lags 20 ms (the default, 1 s, is for production).
     ...(shedding ? { overload: { max_event_loop_delay: '20ms', sample_interval: '100ms', retry_after: '1s' } } : {}),
     audit: { file: join(scratch, 'audit.log') },
