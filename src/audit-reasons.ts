@@ -56,6 +56,7 @@ export const AUDIT_REASONS = {
   operator_reads_no_posture: 'an operator principal asked for a posture document; operators read metrics only (403)',
   rate_limit_store_unavailable: 'the rate-limit store (Redis) could not be reached and rate_limit.on_store_error is fail_closed (503)',
   history_not_granted: 'a principal below the auditor tier (and not an operator) asked for a version history (403)',
+  publisher_not_allowed: 'a JWT claimed the publisher tier from an issuer without allow_publisher (401)',
   not_a_publisher: 'a principal that is not of the publisher tier tried to publish a posture version (403)',
   publisher_reads_no_posture: 'a publisher principal asked to read a posture document or metrics; publishers only publish (403)',
   posture_not_loaded: 'no posture version is loaded yet',

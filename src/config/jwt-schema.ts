@@ -43,6 +43,8 @@ export const jwtIssuerSchema = z.strictObject({
   tier_claim: z.string().min(1).default('cpx_tier'),
   /** The highest tier a token from this issuer can grant, whatever its claim says. */
   max_tier: z.enum(TIERS).default('customer'),
+  /** Whether a token from this issuer may claim the publisher tier (POST /cpx); never by default. */
+  allow_publisher: z.boolean().default(false),
   clock_tolerance: duration(0, 5 * MINUTE).default(30_000),
   max_token_age: duration(MINUTE, 7 * DAY).default(DAY),
   jwks_cache_max_age: duration(10_000, DAY).default(10 * MINUTE),

@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, t
 import type { JwtIssuerConfig } from '../../config/jwt-schema.ts'
 import { TENANT_ID_PATTERN } from '../../domain/tenant-id.ts'
 import type { Principal } from '../../domain/principal.ts'
-import { TIERS, tierAllows, type Tier } from '../../domain/tier.ts'
+import { TIERS, tierAllows, type PrincipalTier, type Tier } from '../../domain/tier.ts'
 import { tokenForm } from './ecdsa-form.ts'
 import type { VerificationKey } from './key-source.ts'
 import { JwksUnavailableError } from './remote-jwks.ts'
@@ -124,9 +124,11 @@ function principalFrom (payload: JWTPayload, config: JwtIssuerConfig): JwtOutcom
   const sub = payload.sub
   if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH) return fail('bad_sub')
   const claimedTier = payload[config.tier_claim] ?? 'customer'
-  if (typeof claimedTier !== 'string' || !(TIERS as readonly string[]).includes(claimedTier)) return fail('bad_tier_claim')
+  // Publishing is no rank above reading: only an issuer that allows it grants it, and none caps to it.
+  if (claimedTier === 'publisher' && !config.allow_publisher) return fail('publisher_not_allowed')
+  if (typeof claimedTier !== 'string' || !([...TIERS, 'publisher'] as readonly string[]).includes(claimedTier)) return fail('bad_tier_claim')
   // The issuer's max_tier caps what any of its tokens can grant.
-  const tier: Tier = tierAllows(config.max_tier, claimedTier as Tier) ? claimedTier as Tier : config.max_tier
+  const tier: PrincipalTier = claimedTier === 'publisher' ? 'publisher' : tierAllows(config.max_tier, claimedTier as Tier) ? claimedTier as Tier : config.max_tier
   const tenantsClaim = payload[config.tenants_claim] ?? []
   if (!Array.isArray(tenantsClaim) || !tenantsClaim.every((t) => typeof t === 'string' && TENANT_ID_PATTERN.test(t))) {
     return fail('bad_tenants_claim')

@@ -48,6 +48,29 @@ describe('tenant authorization with JWTs', () => {
   })
 })
 
+describe('the publisher tier from JWTs', () => {
+  it('is refused from an issuer that does not allow it, and only publishes from one that does', async () => {
+    const claims = { cpx_tier: 'publisher', cpx_tenants: ['acme'] }
+    const refused = await get('/cpx/acme', await signToken(key, { claims }))
+    expect(refused.statusCode).toBe(401)
+    expect(t.auditLines().at(-1)).toMatchObject({ reason: 'publisher_not_allowed' })
+
+    const dir = scratchDir()
+    const publishing = await build({
+      posture_dir: t.config.posture_dir,
+      auth: { api_keys: [], jwt: { issuer: ISSUER, audience: AUDIENCE, jwks_url: `${jwks.url}/jwks.json`, allow_publisher: true } },
+      posture: { store: { history_dir: join(dir, 'history') } }
+    })
+    const token = await signToken(key, { claims })
+    expectError(await publishing.app.inject({ url: '/cpx/acme', headers: { authorization: `Bearer ${token}` } }), 403, 'CPXD_ERR_FORBIDDEN', 'you may not see this posture')
+    // A body the store would refuse: the publisher got past authorization, and nothing is written.
+    const post = await publishing.app.inject({ method: 'POST', url: '/cpx/acme', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' }, payload: 'frameworks: 3\n' })
+    expectError(post, 400, 'CPXD_ERR_BAD_REQUEST', 'acme.yaml (as published): frameworks: must be a list, not a number (line 1)')
+    expect(publishing.auditLines().at(-1)).toMatchObject({ event: 'posture_publish', tier: 'publisher', principal: { kind: 'jwt' } })
+    await publishing.app.close()
+  })
+})
+
 describe('tiers from JWTs', () => {
   it('treats a missing tier claim as customer', async () => {
     const body = (await get('/cpx/acme', await signToken(key, { claims: { cpx_tier: undefined } }))).json()
