@@ -30,6 +30,7 @@ WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+COPY --chown=root:root assets ./assets
 # The example config; mount your own at /etc/cpxd. Code and config are root-owned and read-only
 # to the server; only the audit log and state folders are writable by it. The audit chain key is
 # kept in /var/lib/cpxd, apart from /var/log/cpxd where log collectors read.

@@ -30,6 +30,7 @@ import openapi from './plugins/external/openapi.ts'
 import rateLimit from './plugins/external/rate-limit.ts'
 import underPressure from './plugins/external/under-pressure.ts'
 import cpxMetricsRoute from './routes/cpx-metrics.ts'
+import badgeRoute from './routes/badge.ts'
 import cpxRoute from './routes/cpx.ts'
 import cpxTenantRoute from './routes/cpx-tenant.ts'
 import { publishRoutes } from './routes/cpx-publish.ts'
@@ -40,6 +41,7 @@ import malformedUrlRoute from './routes/malformed-url.ts'
 import openapiRoute from './routes/openapi.ts'
 import methodNotAllowedRoutes from './routes/method-not-allowed.ts'
 import wellKnownRoutes from './routes/well-known.ts'
+import trustRoutes from './routes/trust.ts'
 
 export interface AppDependencies {
   /** The server's is chained (openAuditLog); tests may pass a plain one. */
@@ -91,19 +93,21 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(metrics)
 
   await app.register(openapi)
-  await registerRoutes(app, config)
+  await registerRoutes(app, config, deps)
   return app
 }
 
 /** Every route, each in its own plugin; tenant routes in a scope that authenticates first. */
-async function registerRoutes (app: FastifyInstance, config: CpxdConfig): Promise<void> {
+async function registerRoutes (app: FastifyInstance, config: CpxdConfig, deps: AppDependencies): Promise<void> {
   await app.register(healthRoutes)
   await app.register(openapiRoute)
   await app.register(wellKnownRoutes)
+  if (config.trust_page.enabled) await app.register(trustRoutes, { page: config.trust_page, configFile: deps.configFile })
   await app.register(malformedUrlRoute)
   await app.register(methodNotAllowedRoutes)
   await app.register(evidenceRoute)
   await app.register(cpxMetricsRoute)
+  await app.register(badgeRoute)
   await app.register(cpxRoute, { publicMaxAgeSeconds: Math.floor(config.public.max_age / 1000) })
   const publish = publishRoutes()
   await app.register(publish.vendor, { maxBytes: config.posture.publish_max_bytes })

@@ -88,6 +88,7 @@ function withPathsFrom (base: string, config: CpxdConfig): CpxdConfig {
         ? undefined
         : { ...config.evidence.gcs, service_account_file: optionalFrom(base, config.evidence.gcs.service_account_file) }
     },
+    trust_page: { ...config.trust_page, logo_file: optionalFrom(base, config.trust_page.logo_file) },
     signing: {
       ...config.signing,
       key_file: optionalFrom(base, config.signing.key_file),

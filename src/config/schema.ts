@@ -187,6 +187,15 @@ export const configSchema = z.strictObject({
     retired_keys: z.array(z.string().min(1)).default([])
   }).refine((s) => s.key_env === undefined || s.key_file === undefined, { error: 'set key_env or key_file, not both' })
     .default({ enabled: true, algorithm: 'ed25519', validity: DAY_MS, retired_keys: [] }),
+  /** The trust-center page at /trust (and / redirecting there), built from the public posture. */
+  trust_page: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Default: "<organization> trust center". */
+    title: z.string().min(1).max(120).optional(),
+    /** A local PNG, SVG, JPEG or WebP file, at most 512 KiB. */
+    logo_file: z.string().min(1).optional(),
+    accent: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #2557d6').default('#2557d6')
+  }).default({ enabled: true, accent: '#2557d6' }),
   /** Shed load (503 with Retry-After) when the process is past any of these; probes are always answered. */
   overload: z.strictObject({
     max_event_loop_delay: duration(10, 60_000).default(1000),

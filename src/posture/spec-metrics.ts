@@ -6,7 +6,7 @@ import type { PostureView } from './views.ts'
 const STATUS_VALUE: Readonly<Record<string, number>> = { compliant: 1, partial: 0.5, non_compliant: 0 }
 
 /** How far ahead an evidence item counts as expiring soon, as the spec says. */
-const EXPIRING_SOON_MS = 30 * 86_400_000
+export const EXPIRING_SOON_MS = 30 * 86_400_000
 
 /** Every metric the spec's Prometheus format names for a posture, with its help text and labels. */
 const SPEC_METRICS = {
