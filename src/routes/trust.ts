@@ -51,7 +51,9 @@ const trustRoutes: FastifyPluginAsync<TrustPageRouteOptions> = async function tr
   const pages = new WeakMap<Buffer, { day: string, page: Asset }>()
   const config = { audit: 'trust_page' }
 
-  app.get('/', { schema: { hide: true }, config }, async function toTrustPage (_request, reply) {
+  app.get('/', { schema: { hide: true }, config }, async function toTrustPage (request, reply) {
+    // The router resolves dot segments (`/cpx/%2e%2e` reaches here): only `/` itself redirects.
+    if (request.url.split('?', 1)[0] !== '/') throw notFound()
     return reply.code(302).header('location', '/trust').send()
   })
   for (const [url, file] of Object.entries(assets)) {

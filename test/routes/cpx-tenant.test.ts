@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, KEYS, type TestApp } from '../helpers/build.ts'
 import { expectError } from '../helpers/expect-error.ts'
+import { rawGet } from '../helpers/raw-http.ts'
 
 let t: TestApp
 beforeAll(async () => { t = await build() })
@@ -81,9 +82,18 @@ describe('GET /cpx/:tenant', () => {
     expectError(await t.app.inject({ url, headers: as(KEYS.auditorAll) }), 400, 'CPXD_ERR_BAD_REQUEST', 'tenant id must match ^[a-z0-9][a-z0-9-]{0,62}$')
   })
 
-  it.each(['/cpx/../etc/passwd', '/cpx/%2e%2e', '/cpx/%2e%2e/%2e%2e/etc/passwd'])('does not route %s to a tenant', async (url) => {
-    const res = await t.app.inject({ url, headers: as(KEYS.auditorAll) })
-    expectError(res, 404, 'CPXD_ERR_NOT_FOUND', 'not found')
+  // Sent as raw bytes: an HTTP client (and inject) would resolve the dot segments first.
+  it.each([
+    ['/cpx/../etc/passwd', 404, 'CPXD_ERR_NOT_FOUND'],
+    ['/cpx/%2e%2e/%2e%2e/etc/passwd', 404, 'CPXD_ERR_NOT_FOUND'],
+    // One segment: routed as a tenant id, which `..` is not.
+    ['/cpx/..', 400, 'CPXD_ERR_BAD_REQUEST'],
+    ['/cpx/%2e%2e', 400, 'CPXD_ERR_BAD_REQUEST']
+  ] as const)('does not route %s to a tenant, nor to / (%i)', async (url, status, code) => {
+    await t.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => {})
+    const res = await rawGet((t.app.server.address() as { port: number }).port, url, ['Host: cpxd.test', `X-API-Key: ${KEYS.auditorAll}`])
+    expect(res.status).toBe(status)
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code } })
   })
 
   it('applies format, profile and framework like /cpx', async () => {
