@@ -17,7 +17,7 @@ export type PostureSourceConfig = Pick<CpxdConfig, 'posture_dir' | 'evidence'> &
 export async function loadPostureVersion (config: PostureSourceConfig, options: IndexOptions = {}, documents = loadPostureDocuments(config.posture_dir)): Promise<PostureVersion> {
   const used = new Set([...documents.values()].flatMap((doc) => doc.evidence.map((item) => item.backend)))
   const evidence: EvidenceIndex = used.size > 0
-    ? await indexEvidence(documents, openBackends(config.evidence, used, config.posture_dir), openHashCache(config.evidence), options)
+    ? await indexEvidence(documents, await openBackends(config.evidence, used, config.posture_dir), openHashCache(config.evidence), options)
     : NO_EVIDENCE
   const postures = new Map([...documents].map(([tenant, doc]) => {
     const indexed = doc.evidence.filter((item) => evidence.items.has(evidenceKey(tenant, item.id)))

@@ -5,7 +5,6 @@ import type { EvidenceFailure } from '../../evidence/evidence-index.ts'
 import { fileStore } from '../../posture/file-store.ts'
 import { HistoricPostures } from '../../posture/historic-postures.ts'
 import { loadPostureVersion, type PostureSourceConfig } from '../../posture/load-version.ts'
-import { openPgStore } from '../../posture/pg-store.ts'
 import type { PostureVersion } from '../../posture/posture-version.ts'
 import type { RenderedPosture } from '../../posture/rendered-posture.ts'
 import { PostureStore } from '../../posture/store.ts'
@@ -98,6 +97,8 @@ async function openStore (opts: PostureOptions): Promise<VersionStore> {
   const { store, retention } = opts.posture
   if (store.kind === 'files') return fileStore(opts.posture_dir, store.history_dir, retention)
   try {
+    // pg is loaded only for this store.
+    const { openPgStore } = await import('../../posture/pg-store.ts')
     return await openPgStore(opts.storeUrl as string, retention)
   } catch (err) {
     // The driver's message names host, port and database, never the password.

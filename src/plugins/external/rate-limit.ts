@@ -1,5 +1,5 @@
 import fastifyRateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CpxdConfig } from '../../config/schema.ts'
 import { principalLabel } from '../../domain/principal.ts'
@@ -8,7 +8,7 @@ import { addressBucket } from '../../http/address-bucket.ts'
 import { clientAddress } from '../../http/client-address.ts'
 import { WindowCounter } from '../../http/window-counter.ts'
 import { isProbe } from '../../http/probe.ts'
-import { RedisCounters } from '../../http/redis-counters.ts'
+import type { RedisCounters } from '../../http/redis-counters.ts'
 
 export interface RateLimitOptions {
   readonly limits: CpxdConfig['rate_limit']
@@ -40,7 +40,7 @@ function isPreflight (request: FastifyRequest): boolean {
 export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
   let limits = opts.limits
   const retryAfter = (ttl: number) => rateLimited(Math.max(1, Math.ceil(ttl / 1000)))
-  const redis = opts.redisUrl === undefined ? undefined : new RedisCounters(opts.redisUrl, limits.on_store_error, app.log)
+  const redis = opts.redisUrl === undefined ? undefined : await sharedCounters(opts.redisUrl, limits.on_store_error, app.log)
   if (redis !== undefined) {
     await redis.ready()
     app.addHook('onClose', async () => { await redis.close() })
@@ -85,6 +85,12 @@ export default fp<RateLimitOptions>(async function rateLimit (app, opts) {
   // The bucket is the caller's identity, which authentication works out (once per request).
   dependencies: ['authentication', 'config-reload']
 })
+
+/** ioredis is loaded only when counters are shared. */
+async function sharedCounters (url: string, policy: CpxdConfig['rate_limit']['on_store_error'], log: FastifyBaseLogger): Promise<RedisCounters> {
+  const { RedisCounters } = await import('../../http/redis-counters.ts')
+  return new RedisCounters(url, policy, log)
+}
 
 /**
  * With Redis, the per-address bucket is a Redis counter too (one round trip per request), so a
