@@ -62,7 +62,7 @@ for (const c of CASES.filter((k) => only === undefined || only.includes(k.server
     rows.push({ name: c.name, ...(await measureReplicas(c)) })
     continue
   }
-  const { child, port } = await start(c.server)
+  const { child, port } = await start(c.server, c.name)
   try {
     rows.push({ name: c.name, ...(await measure(port, c)) })
   } finally {

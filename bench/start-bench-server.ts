@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 
 /** Starts `bench/server.ts MODE` in its own process and resolves once it listens. */
-export async function startBenchServer (mode: string): Promise<{ child: ChildProcess, port: number }> {
-  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server there, to see where a case spends its time.
-  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${mode}.cpuprofile`]
+export async function startBenchServer (mode: string, label = mode): Promise<{ child: ChildProcess, port: number }> {
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server there, named by its case (`label`),
+  // to see where a case spends its time.
+  const name = label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`]
   const child = spawn(process.execPath, [...profile, join(import.meta.dirname, 'server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
