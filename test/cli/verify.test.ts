@@ -1,20 +1,11 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.ts'
 import { copyExample } from '../helpers/build.ts'
 import { runEntry, runEntryAsync, startServer, type RunningServer } from '../helpers/process.ts'
 import { scratchDir } from '../helpers/tmp.ts'
-
-/** A port free now, so that the issuer (public_url) is the same address after a restart. */
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
+import { freePort } from '../helpers/free-port.ts'
 
 async function stop (server: RunningServer): Promise<void> {
   server.child.kill('SIGTERM')

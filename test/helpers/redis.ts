@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { toolAvailable } from './tools.ts'
+import { freePort } from './free-port.ts'
 
 export function redisAvailable (): boolean {
   return toolAvailable('redis-server', ['--version'], 'redis-server', 'shared rate limits are tested against a real Redis')
@@ -9,14 +9,6 @@ export function redisAvailable (): boolean {
 export interface RunningRedis {
   readonly url: string
   stop: () => Promise<void>
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 /** A throwaway redis-server on a free loopback port, keeping nothing on disk. */

@@ -1,5 +1,4 @@
 import { request } from 'node:https'
-import { createServer } from 'node:net'
 import { connect, type SecureVersion } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, buildListening, KEYS, type TestApp } from '../helpers/build.ts'
@@ -7,6 +6,7 @@ import { rawGet, rawRequest } from '../helpers/raw-http.ts'
 import { startupErrorFrom } from '../helpers/startup-error.ts'
 import { makeCertificate, opensslAvailable, type TestCertificate } from '../helpers/tls.ts'
 import { readTlsPair } from '../../src/config/secrets.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 let certificate: TestCertificate
 let t: TestApp & { port: number }
@@ -118,12 +118,3 @@ describe.skipIf(!opensslAvailable)('HTTPS in the process', () => {
     }
   })
 })
-
-/** A port nothing listens on just now. */
-async function freePort (): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => { probe.listen(0, '127.0.0.1', () => { resolve() }) })
-  const { port } = probe.address() as { port: number }
-  await new Promise<void>((resolve) => { probe.close(() => { resolve() }) })
-  return port
-}
