@@ -1,9 +1,8 @@
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseSource, parseWith } from '../config/source-file.ts'
-import { documentSchema, type PostureDocument } from './document.ts'
+import type { PostureDocument } from './document.ts'
 import type { VersionRecord } from './file-publisher.ts'
-import { rollupPosture } from './rollup.ts'
+import { parsePostureText } from './loader.ts'
 
 /** The ids `publishToFiles` makes: the time published, then random hex. */
 export const VERSION_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/
@@ -72,14 +71,6 @@ export class FileHistory {
 
   private async whole (tenant: string, record: VersionRecord): Promise<HistoricVersion> {
     const text = await readFile(join(this.dir, tenant, `${record.id}.yaml`), 'utf8')
-    const document = parseWith(parseSource(`${tenant}/${record.id}.yaml`, text), documentSchema)
-    return {
-      record,
-      document: {
-        ...document,
-        timestamp: document.timestamp ?? record.published_at,
-        compliance_posture: document.compliance_posture ?? rollupPosture(document.frameworks.map((f) => f.status))
-      }
-    }
+    return { record, document: parsePostureText(`${tenant}/${record.id}.yaml`, text, () => record.published_at) }
   }
 }

@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync } from 'node:fs'
 import { extname, join } from 'node:path'
-import { parseSource, parseWith } from '../config/source-file.ts'
 import { writeFileAtomic } from '../fs/atomic-write.ts'
-import { documentSchema, type PostureStatus } from './document.ts'
-import { POSTURE_EXTENSIONS } from './loader.ts'
-import { rollupPosture } from './rollup.ts'
+import type { PostureStatus } from './document.ts'
+import { parsePostureText, POSTURE_EXTENSIONS } from './loader.ts'
 
 /** One published version, as history lists it. */
 export interface VersionRecord {
@@ -29,8 +27,18 @@ export interface FilePublisherOptions {
  * name of the file it will become, so an error reads like a file's: path, reason and line.
  */
 export function validatePublished (tenant: string, text: string): { compliance_posture: PostureStatus } {
-  const document = parseWith(parseSource(`${tenant}.yaml (as published)`, text), documentSchema)
-  return { compliance_posture: document.compliance_posture ?? rollupPosture(document.frameworks.map((f) => f.status)) }
+  return { compliance_posture: parsePostureText(`${tenant}.yaml (as published)`, text, () => new Date().toISOString()).compliance_posture }
+}
+
+/** A new version's record: its id (the time published, then random hex) and the sha256 of its bytes. */
+export function newVersionRecord (body: Buffer, publisher: string, compliance: PostureStatus, now: Date): VersionRecord {
+  return {
+    id: `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`,
+    published_at: now.toISOString(),
+    publisher,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    compliance_posture: compliance
+  }
 }
 
 /**
@@ -40,14 +48,8 @@ export function validatePublished (tenant: string, text: string): { compliance_p
  * is valid YAML, so either format goes in either name.
  */
 export function publishToFiles (opts: FilePublisherOptions, tenant: string, body: Buffer, publisher: string, compliance: PostureStatus, now = new Date()): VersionRecord {
-  const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`
-  const record: VersionRecord = {
-    id,
-    published_at: now.toISOString(),
-    publisher,
-    sha256: createHash('sha256').update(body).digest('hex'),
-    compliance_posture: compliance
-  }
+  const record = newVersionRecord(body, publisher, compliance, now)
+  const { id } = record
   const history = join(opts.historyDir, tenant)
   mkdirSync(history, { recursive: true, mode: 0o700 })
   writeFileAtomic(join(history, `${id}.yaml`), body, 0o600)

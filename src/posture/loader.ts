@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
-import { parseWith, readSourceFile } from '../config/source-file.ts'
+import { parseSource, parseWith, readSourceFile } from '../config/source-file.ts'
 import { StartupError } from '../startup-error.ts'
-import { documentSchema, type PostureDocument } from './document.ts'
+import { documentSchema, type PostureDocument, type PostureInput } from './document.ts'
 import { RenderedPosture } from './rendered-posture.ts'
 import { rollupPosture } from './rollup.ts'
 import { DEFAULT_POSTURE, isTenantId, RESERVED_TENANT_IDS } from '../domain/tenant-id.ts'
@@ -49,12 +49,23 @@ export function loadPostureDocuments (dir: string): Map<string, PostureDocument>
 }
 
 export function loadPostureFile (file: string): PostureDocument {
-  const source = readSourceFile(file)
-  const doc = parseWith(source, documentSchema)
+  // A file without a timestamp is as fresh as its last edit.
+  return completeDocument(parseWith(readSourceFile(file), documentSchema), () => statSync(file).mtime.toISOString())
+}
+
+/**
+ * A posture from text (a published version), checked as a file is; `name` is how errors name it,
+ * and a document without a timestamp takes `timestamp`.
+ */
+export function parsePostureText (name: string, text: string, timestamp: () => string): PostureDocument {
+  return completeDocument(parseWith(parseSource(name, text), documentSchema), timestamp)
+}
+
+/** What every posture gets when its file leaves it out: a timestamp, and the rolled-up posture. */
+function completeDocument (doc: PostureInput, timestamp: () => string): PostureDocument {
   return {
     ...doc,
-    // A file without a timestamp is as fresh as its last edit.
-    timestamp: doc.timestamp ?? statSync(file).mtime.toISOString(),
+    timestamp: doc.timestamp ?? timestamp(),
     compliance_posture: doc.compliance_posture ?? rollupPosture(doc.frameworks.map((f) => f.status))
   }
 }

@@ -1,10 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { parseSource, parseWith } from '../config/source-file.ts'
-import { documentSchema, type PostureDocument, type PostureStatus } from './document.ts'
+import type { PostureDocument, PostureStatus } from './document.ts'
 import type { HistoricVersion } from './file-history.ts'
-import type { VersionRecord } from './file-publisher.ts'
-import { rollupPosture } from './rollup.ts'
+import { newVersionRecord, type VersionRecord } from './file-publisher.ts'
+import { parsePostureText } from './loader.ts'
 import { IDEMPOTENCY_TTL_MS, IdempotencyConflict, type PostureHistory, type PublishOutcome, type PublishRequest, type VersionStore } from './version-store.ts'
 
 /** Held while migrating, so replicas starting together migrate once. */
@@ -84,14 +82,8 @@ export async function openPgStore (url: string, retentionMs: number): Promise<Ve
 async function insertVersion (pool: pg.Pool, request: PublishRequest): Promise<PublishOutcome> {
   const { tenant, body, publisher, compliance } = request
   const now = new Date()
-  const sha256 = createHash('sha256').update(body).digest('hex')
-  const record: VersionRecord = {
-    id: `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`,
-    published_at: now.toISOString(),
-    publisher,
-    sha256,
-    compliance_posture: compliance
-  }
+  const record = newVersionRecord(body, publisher, compliance, now)
+  const { sha256 } = record
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
@@ -228,10 +220,5 @@ function recordOf (row: VersionRow): VersionRecord {
 
 /** Checked before it was stored; checked again as it is read, like any posture file. */
 function documentOf (row: Pick<VersionRow, 'tenant' | 'id' | 'published_at'> & { body: Buffer }): PostureDocument {
-  const document = parseWith(parseSource(`${row.tenant} version ${row.id}`, row.body.toString('utf8')), documentSchema)
-  return {
-    ...document,
-    timestamp: document.timestamp ?? row.published_at.toISOString(),
-    compliance_posture: document.compliance_posture ?? rollupPosture(document.frameworks.map((f) => f.status))
-  }
+  return parsePostureText(`${row.tenant} version ${row.id}`, row.body.toString('utf8'), () => row.published_at.toISOString())
 }
