@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Tier } from '../domain/tier.ts'
+import { etagOf } from '../etag.ts'
 import type { MintedLink, MintLink } from '../evidence/gateway-links.ts'
 import { frameworkKey, type PostureDocument } from './document.ts'
 import { CONTENT_TYPES, serialize, stringifyYaml, type Format, type Profile } from './formats.ts'
@@ -176,8 +177,7 @@ export class RenderedPosture {
     const { tier, format } = request
     const view = this.shape(this.view(tier), request)
     const body = serialize(view, format)
-    const digest = createHash('sha256').update(body).digest('base64url').slice(0, 27)
-    return { body, etag: `"${digest}"`, contentType: CONTENT_TYPES[format] }
+    return { body, etag: etagOf(body), contentType: CONTENT_TYPES[format] }
   }
 
   /** The spec's Prometheus metrics for what this tier sees, built once per version. */

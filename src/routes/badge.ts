@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { etagOf } from '../etag.ts'
 import { postureNotLoaded } from '../errors.ts'
 import { matchesEtag } from '../http/posture-response.ts'
 import { frameworkKey } from '../posture/document.ts'
@@ -30,7 +30,7 @@ const badgeRoute: FastifyPluginAsyncZod = async function badgeRoute (app) {
     const frameworks = (version.vendor()?.view('public').frameworks ?? []) as Array<{ name: string, status: string }>
     const framework = frameworks.find((f) => frameworkKey(f.name) === frameworkKey(asked))
     const svg = framework === undefined ? renderBadge(asked, 'unknown') : renderBadge(framework.name, framework.status)
-    const etag = `"${createHash('sha256').update(svg).digest('base64url').slice(0, 27)}"`
+    const etag = etagOf(svg)
     reply.headers({ 'content-security-policy': BADGE_CSP, 'cross-origin-resource-policy': 'cross-origin', 'cache-control': 'public, max-age=300', etag })
     if (framework !== undefined && matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send()
     return reply.code(framework === undefined ? 404 : 200).type('image/svg+xml').send(svg)

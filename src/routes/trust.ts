@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { CpxdConfig } from '../config/schema.ts'
+import { etagOf } from '../etag.ts'
 import { ANONYMOUS } from '../domain/principal.ts'
 import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
 import { notFound, postureNotLoaded } from '../errors.ts'
@@ -26,7 +26,7 @@ interface Asset {
 
 function asset (body: Buffer | string, type: string): Asset {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body)
-  return { body: bytes, type, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` }
+  return { body: bytes, type, etag: etagOf(bytes) }
 }
 
 export interface TrustPageRouteOptions {

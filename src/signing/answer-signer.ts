@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { etagOf } from '../etag.ts'
 import { contentDigest, signBytes, signResponse, type SignatureHeaders } from './message-signature.ts'
 import { ALGORITHM_NAMES, type SigningKey } from './signing-key.ts'
 
@@ -98,7 +98,7 @@ export class AnswerSigner {
     const signingInput = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${json.body.toString('base64url')}`
     const signature = signBytes(this.key.algorithm, this.key.privateKey, Buffer.from(signingInput))
     const body = Buffer.from(`${signingInput}.${signature.toString('base64url')}`)
-    const etag = json.etag === '' ? '' : `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+    const etag = json.etag === '' ? '' : etagOf(body)
     return { body, contentType: JWS_CONTENT_TYPE, etag }
   }
 }
