@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,16 +6,11 @@ import { AxeBuilder } from '@axe-core/playwright'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildListening, type TestApp } from '../helpers/build.ts'
+import { toolAvailable } from '../helpers/tools.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 
-function chromiumAvailable (): boolean {
-  if (existsSync(CHROMIUM)) return true
-  const message = `${CHROMIUM} not found: the trust page is tested in a real browser (apt-get install chromium)`
-  if (process.env.CI === 'true') throw new Error(message)
-  console.warn(`\n*** SKIPPING: ${message} ***\n`)
-  return false
-}
+const chromiumAvailable = (): boolean => toolAvailable(CHROMIUM, ['--version'], 'chromium', 'the trust page is tested in a real browser')
 
 /** With UPDATE_SCREENSHOTS=1 the screenshots replace the ones in docs/; otherwise they go to a temp folder. */
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', '..', 'docs') : mkdtempSync(join(tmpdir(), 'cpxd-shots-'))
