@@ -1,5 +1,7 @@
 // npm run bench: bare Fastify vs cpxd, in one run, each server in its own process.
 // Prints requests/s, p99 latency and the ratio to bare Fastify serving the same bytes.
+import type { ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { BENCH_API_KEY, BENCH_AUDITOR_KEY, EVIDENCE_ITEMS } from './constants.ts'
 import { prepareBenchFixtures } from './fixtures.ts'
@@ -11,6 +13,8 @@ const BENCH_JWT = fixtures.jwt
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+/** USER_HZ: /proc reports CPU time in these ticks; 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100
 
 interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'cpxd-no-audit-deferred' | 'naive-evidence' | 'evidence-direct' | 'evidence-direct-unsigned' | 'evidence-gateway' | 'replicas', path: string, headers?: Record<string, string> }
 
@@ -31,12 +35,27 @@ const CASES: Case[] = [
   { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, gateway`, server: 'evidence-gateway', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } }
 ]
 
-async function measure (port: number, c: Case) {
-  return measureOn([port], c)
+async function measure (server: { port: number, child: ChildProcess }, c: Case) {
+  return measureOn([server], c)
 }
 
-/** Load split evenly over the ports, in one run; figures are the sum (req/s) and the worst (p99). */
-async function measureOn (ports: readonly number[], c: Case) {
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux), or NaN elsewhere. Divided by
+ * the requests served, it is what a request costs the server, whatever else the machine runs:
+ * throughput on a shared 2-core machine also counts the load generator and the neighbours.
+ */
+function cpuSeconds (pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** Load split evenly over the servers, in one run; figures are the sum (req/s) and the worst (p99). */
+async function measureOn (servers: ReadonlyArray<{ port: number, child: ChildProcess }>, c: Case) {
+  const ports = servers.map((server) => server.port)
   const runAll = async (duration: number) => {
     const results = await Promise.all(ports.map((port) => autocannon({ url: `http://127.0.0.1:${port}${c.path}`, connections: Math.ceil(CONNECTIONS / ports.length), duration, headers: c.headers })))
     return {
@@ -48,27 +67,53 @@ async function measureOn (ports: readonly number[], c: Case) {
     }
   }
   await runAll(2) // warm-up: JIT, connection pools
+  const cpuBefore = servers.reduce((sum, server) => sum + cpuSeconds(server.child.pid), 0)
   const result = await runAll(DURATION)
+  const cpu = servers.reduce((sum, server) => sum + cpuSeconds(server.child.pid), 0) - cpuBefore
   // A wrong answer invalidates the run; a timeout is a slow server's result, reported as such.
   if (result.non2xx > 0 || result.errors > result.timeouts) throw new Error(`${c.name}: ${result.non2xx} non-2xx, ${result.errors - result.timeouts} errors`)
-  return { rps: result.requests.average, p99: result.latency.p99, timeouts: result.timeouts }
+  return { rps: result.requests.average, p99: result.latency.p99, timeouts: result.timeouts, cpuMicros: 1e6 * cpu / (result.requests.average * DURATION) }
+}
+
+type Measured = Awaited<ReturnType<typeof measureOn>>
+
+async function measureCase (c: Case): Promise<Measured> {
+  if (c.server === 'replicas') return measureReplicas(c)
+  const server = await start(c.server, c.name)
+  try {
+    return await measure(server, c)
+  } finally {
+    server.child.kill('SIGTERM')
+  }
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median (values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] as number : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
 // BENCH_SERVERS=bare,cpxd,cpxd-no-audit runs only those servers' cases (quicker, for one question).
+// BENCH_ROUNDS=N runs every case N times, the cases taking turns, and reports medians: on a shared
+// machine one case can land on a slow minute, and turns spread that over all of them.
 const only = process.env.BENCH_SERVERS?.split(',')
-const rows: Array<{ name: string, rps: number, p99: number, timeouts: number }> = []
-for (const c of CASES.filter((k) => only === undefined || only.includes(k.server))) {
-  if (c.server === 'replicas') {
-    rows.push({ name: c.name, ...(await measureReplicas(c)) })
-    continue
-  }
-  const { child, port } = await start(c.server, c.name)
-  try {
-    rows.push({ name: c.name, ...(await measure(port, c)) })
-  } finally {
-    child.kill('SIGTERM')
-  }
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1)
+const selected = CASES.filter((k) => only === undefined || only.includes(k.server))
+const runs = new Map<Case, Measured[]>(selected.map((c) => [c, []]))
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of selected) runs.get(c)?.push(await measureCase(c))
 }
+const rows = selected.map((c) => {
+  const measured = runs.get(c) ?? []
+  return {
+    name: c.name,
+    rps: median(measured.map((m) => m.rps)),
+    p99: median(measured.map((m) => m.p99)),
+    timeouts: measured.reduce((sum, m) => sum + m.timeouts, 0),
+    cpuMicros: median(measured.map((m) => m.cpuMicros))
+  }
+})
 
 await fixtures.close()
 
@@ -78,20 +123,22 @@ async function measureReplicas (c: Case) {
   const replicas = [await start('replica'), await start('replica')]
   try {
     await publishToReplicas(replicas.map((r) => r.port))
-    return await measureOn(replicas.map((r) => r.port), c)
+    return await measureOn(replicas, c)
   } finally {
     for (const replica of replicas) replica.child.kill('SIGTERM')
     await backends.stop()
   }
 }
 
-const rpsOf = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))?.rps ?? Number.NaN
-const baseline = rpsOf('bare')
-const publicCpx = rpsOf('cpxd GET /cpx (public)')
-const naive = rpsOf('naive')
-console.log(`\n${DURATION}s per case, ${CONNECTIONS} connections, Node ${process.version}\n`)
-console.log('| case | req/s | p99 ms | timeouts | vs bare | vs naive presign | vs public /cpx |')
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+const rowOf = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))
+const baseline = rowOf('bare')
+const publicCpx = rowOf('cpxd GET /cpx (public)')
+const naive = rowOf('naive')
+console.log(`\n${DURATION}s per case, ${CONNECTIONS} connections, ${ROUNDS === 1 ? 'one round' : `medians of ${ROUNDS} rounds`}, Node ${process.version}`)
+console.log('req/s ratios compare throughput; "CPU" is the server\'s CPU time per request, and its ratio is the baseline\'s CPU per request over this one\'s (higher is cheaper)\n')
+console.log('| case | req/s | p99 ms | timeouts | CPU µs/req | vs bare | CPU vs bare | vs naive presign | CPU vs naive | vs public /cpx | CPU vs public |')
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+const ratio = (value: number | undefined, base: number | undefined) => ((value ?? Number.NaN) / (base ?? Number.NaN)).toFixed(2)
 for (const row of rows) {
-  console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p99} | ${row.timeouts} | ${(row.rps / baseline).toFixed(2)} | ${(row.rps / naive).toFixed(2)} | ${(row.rps / publicCpx).toFixed(2)} |`)
+  console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p99} | ${row.timeouts} | ${row.cpuMicros.toFixed(1)} | ${ratio(row.rps, baseline?.rps)} | ${ratio(baseline?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, naive?.rps)} | ${ratio(naive?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, publicCpx?.rps)} | ${ratio(publicCpx?.cpuMicros, row.cpuMicros)} |`)
 }

@@ -13,7 +13,7 @@ export type MintLink = (itemId: string) => MintedLink | Promise<MintedLink>
  * Evidence links (every item for auditors, public items for every tier), made fresh for every
  * request and never shared between principals: for a `direct`
  * backend a presigned storage URL, otherwise a link to cpxd's gateway (`/evidence/<tenant>/<item>`)
- * signed for one principal, tenant, item, tier and expiry.
+ * carrying the answer's grant, signed for one principal, tenant, tier and expiry.
  */
 export class EvidenceLinks {
   private readonly signer: GatewaySigner
@@ -39,16 +39,17 @@ export class EvidenceLinks {
     if (!readsPosture(tier)) throw new Error(`evidence links are never made for ${tier}s`)
     const label = principalLabel(principal)
     const prefix = `${this.baseUrl().replace(/\/+$/, '')}/evidence/${tenant}/`
-    // Everything but the item and its signature is the same for every link of this request.
-    const query = `?p=${encodeURIComponent(label)}&t=${tier}&e=${expires}&s=`
+    // Every gateway link of this answer carries one grant; made on the first such link, since an
+    // answer whose links are all presigned needs none.
+    let query: string | undefined
     const seconds = Math.floor(this.lifetimeMs / 1000)
     return (item) => {
       const indexed = evidence.items.get(evidenceKey(tenant, item))
       if (indexed?.backend.delivery === 'direct' && indexed.backend.presign !== undefined) {
         return indexed.backend.presign(indexed.object, seconds).then((url) => ({ url, expires: expiresIso }))
       }
-      const signature = this.signer.sign({ tenant, item, principal: label, tier, expires })
-      return { url: `${prefix}${item}${query}${signature}`, expires: expiresIso }
+      query ??= `?p=${encodeURIComponent(label)}&t=${tier}&e=${expires}&s=${this.signer.sign({ tenant, principal: label, tier, expires })}`
+      return { url: `${prefix}${item}${query}`, expires: expiresIso }
     }
   }
 }

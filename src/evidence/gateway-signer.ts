@@ -1,10 +1,14 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { Tier } from '../domain/tier.ts'
 
-/** What a gateway link is bound to; changing any of it breaks the signature. */
-export interface GatewayClaims {
+/**
+ * What every gateway link of one answer carries: who it was made for, at which tier, over which
+ * tenant, until when. It names no item: at download cpxd checks that the item is one this tier
+ * sees in the current posture, which the caller could have asked for anyway, and which makes
+ * withdrawing an item from a tier take effect at once.
+ */
+export interface GatewayGrant {
   readonly tenant: string
-  readonly item: string
   /** `<kind>:<id>`, with the issuer for JWT principals: who the link was made for. */
   readonly principal: string
   readonly tier: Tier
@@ -13,8 +17,9 @@ export interface GatewayClaims {
 }
 
 /**
- * HMAC-SHA256 over the claims, one per line after a version tag, so no two claim sets share a
- * signing input (none of the fields can contain a newline: they are checked before signing).
+ * HMAC-SHA256 over the grant, one field per line after a version tag, so no two grants share a
+ * signing input (none of the fields can contain a newline: they are checked before signing). One
+ * MAC per answer, not per link: it was the largest cost of an answer with 50 links.
  */
 export class GatewaySigner {
   /**
@@ -27,9 +32,9 @@ export class GatewaySigner {
     this.key = createSecretKey(key)
   }
 
-  sign (claims: GatewayClaims): string {
+  sign (grant: GatewayGrant): string {
     return createHmac('sha256', this.key)
-      .update(`cpxd-gateway-v1\n${claims.tenant}\n${claims.item}\n${claims.principal}\n${claims.tier}\n${claims.expires}`)
+      .update(`cpxd-gateway-v2\n${grant.tenant}\n${grant.principal}\n${grant.tier}\n${grant.expires}`)
       .digest('base64url')
   }
 
@@ -37,9 +42,9 @@ export class GatewaySigner {
    * Compares the text of the signature, not its decoded bytes: base64url decoders ignore the last
    * character's spare bits, so four spellings decode alike, and only the one cpxd writes is accepted.
    */
-  verify (claims: GatewayClaims, signature: string): boolean {
-    if (/[\n\r]/.test(claims.principal)) return false
-    const expected = Buffer.from(this.sign(claims))
+  verify (grant: GatewayGrant, signature: string): boolean {
+    if (/[\n\r]/.test(grant.principal)) return false
+    const expected = Buffer.from(this.sign(grant))
     const actual = Buffer.from(signature)
     return actual.length === expected.length && timingSafeEqual(actual, expected)
   }

@@ -1,5 +1,6 @@
 import type { Principal } from '../domain/principal.ts'
 import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
+import type { Tier } from '../domain/tier.ts'
 import { evidenceKey, NO_EVIDENCE, type EvidenceIndex, type IndexedEvidence } from '../evidence/evidence-index.ts'
 import type { EvidenceLinks, MintLink } from '../evidence/gateway-links.ts'
 import type { RenderedPosture } from './rendered-posture.ts'
@@ -55,6 +56,14 @@ export class PostureVersion {
   /** An evidence item a posture of this version references. */
   evidenceItem (tenant: string, id: string): IndexedEvidence | undefined {
     return this.evidence.items.get(evidenceKey(tenant, id))
+  }
+
+  /**
+   * An item a gateway grant for this tier may download: one this version's answers to that tier
+   * link to. Anything else (withdrawn, made private, never there) is undefined.
+   */
+  grantedItem (tenant: string, tier: Tier, id: string): IndexedEvidence | undefined {
+    return this.postures.get(tenant)?.linksTo(tier, id) === true ? this.evidenceItem(tenant, id) : undefined
   }
 
   /** The spec's metrics of every posture, as auditors see them, labelled by tenant (for operators). */

@@ -42,7 +42,9 @@ type LinkQuery = z.output<typeof querySchema>
 /**
  * `GET /evidence/<tenant>/<item>?p&t&e&s`: the gateway behind auditors' evidence links. The link
  * itself is the credential (a browser following it sends nothing else): its HMAC binds tenant,
- * item, principal, tier and expiry. A changed field is a 403; a good link past its time a 410.
+ * principal, tier and expiry (the answer's grant), and the item must be one that tier's answers
+ * link to now. A changed field is a 403; a good link past its time a 410; an item outside the
+ * grant a 404.
  * The file is streamed with its SHA-256 in `Repr-Digest` (RFC 9530), as an attachment. HEAD is
  * answered from what was indexed and opens nothing: reading a file only to throw its bytes away
  * would let a client make cpxd read any amount for nothing.
@@ -86,15 +88,17 @@ export default evidenceRoute
 /** The evidence a link names, once its signature and expiry check out. */
 function linkedEvidence (app: FastifyInstance, request: FastifyRequest, params: LinkParams, query: LinkQuery): IndexedEvidence {
   const { tenant, item } = params
-  const claims = { tenant, item, principal: query.p, tier: query.t, expires: Number(query.e) }
-  const audited = { id: item, tenant, expires: new Date(claims.expires * 1000).toISOString(), principal: query.p, tier: query.t, verified: false }
+  const grant = { tenant, principal: query.p, tier: query.t, expires: Number(query.e) }
+  const audited = { id: item, tenant, expires: new Date(grant.expires * 1000).toISOString(), principal: query.p, tier: query.t, verified: false }
   request.auditEvidence = audited
-  if (!app.gatewaySigner.verify(claims, query.s)) throw app.signedBeforeThisStart(claims.expires) ? linkFromBeforeRestart() : invalidLink()
+  if (!app.gatewaySigner.verify(grant, query.s)) throw app.signedBeforeThisStart(grant.expires) ? linkFromBeforeRestart() : invalidLink()
   audited.verified = true
-  if (Date.now() / 1000 > claims.expires) throw linkExpired()
+  if (Date.now() / 1000 > grant.expires) throw linkExpired()
   const version = app.posture.current
   if (version === undefined) throw postureNotLoaded()
-  const indexed = version.evidenceItem(tenant, item)
+  // The grant names no item: the item must be one this tier's answers link to now. One withdrawn
+  // or made private since the link was handed out is gone, as one that never existed.
+  const indexed = version.grantedItem(tenant, grant.tier, item)
   if (indexed === undefined) throw notFound('no such evidence')
   app.evidenceLinkCounts.followed += 1
   return indexed

@@ -86,7 +86,6 @@ describe('GET /evidence/:tenant/:item', () => {
 
   it.each([
     ['another tenant', (u: URL) => { u.pathname = '/evidence/globex/acme-dpa-v3' }],
-    ['another item', (u: URL) => { u.pathname = '/evidence/acme/acme-tenant-isolation' }],
     ['another principal', (u: URL) => { u.searchParams.set('p', 'api_key:acme-customer') }],
     ['a lower tier', (u: URL) => { u.searchParams.set('t', 'customer') }],
     ['a later expiry', (u: URL) => { u.searchParams.set('e', String(Number(u.searchParams.get('e')) + 86_400)) }],
@@ -97,6 +96,20 @@ describe('GET /evidence/:tenant/:item', () => {
     const res = await follow(url)
     expectError(res, 403, 'CPXD_ERR_FORBIDDEN', 'this evidence link is not valid')
     expect(t.auditLines().find((l) => l.request_id === res.headers['x-request-id'])).toMatchObject({ event: 'evidence_access', status: 403, reason: 'bad_link_signature' })
+  })
+
+  it('lets one answer\'s grant fetch any item that tier\'s answers link to, and audits which', async () => {
+    const url = await dpaLink()
+    url.pathname = '/evidence/acme/acme-tenant-isolation'
+    const res = await follow(url)
+    expect(res.statusCode).toBe(200)
+    expect(t.auditLines().find((l) => l.request_id === res.headers['x-request-id'])).toMatchObject({ event: 'evidence_access', status: 200, evidence: { id: 'acme-tenant-isolation', tenant: 'acme' } })
+  })
+
+  it('shares one grant between every link of an answer', async () => {
+    const links = JSON.stringify(await acmeAs(KEYS.auditorAll)).match(/https:\/\/trust\.example\.test\/evidence\/[^"]+/g) ?? []
+    expect(new Set(links.map((link) => new URL(link).pathname))).toEqual(new Set(['/evidence/acme/acme-dpa-v3', '/evidence/acme/acme-tenant-isolation']))
+    expect(new Set(links.map((link) => new URL(link).search)).size).toBe(1)
   })
 
   it('answers an expired link with 410', async () => {
