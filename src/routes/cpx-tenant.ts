@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { TENANT_ID_PATTERN } from '../domain/tenant-id.ts'
-import { notFound, postureNotLoaded } from '../errors.ts'
 import { authErrorResponses, preSerializedBodySchema } from '../http/error-schema.ts'
-import { postureAsked, postureQuerySchema, servePosture } from './posture-query.ts'
+import { answerPostureRequest, postureQuerySchema } from './posture-query.ts'
 
 export const tenantParamsSchema = z.object({
   tenant: z.string().regex(TENANT_ID_PATTERN, { error: 'tenant id must match ^[a-z0-9][a-z0-9-]{0,62}$' })
@@ -23,13 +22,8 @@ const cpxTenantRoute: FastifyPluginAsyncZod = async function cpxTenantRoute (app
       response: { 200: preSerializedBodySchema, ...authErrorResponses }
     },
     config: { audit: 'posture_read' }
-  }, async function readTenantPosture (request, reply) {
-    const { tenant } = request.params
-    const version = app.posture.current
-    if (version === undefined) throw postureNotLoaded()
-    const asked = await postureAsked(request, version, tenant, request.query)
-    if (asked === undefined) throw notFound(request.query.version === undefined && request.query.at === undefined ? 'no posture is published for this tenant' : 'no published version matches version or at')
-    return servePosture(request, reply, { version, posture: asked.posture, historic: asked.historic, tenant, query: request.query, publicMaxAgeSeconds: 0 })
+  }, function readTenantPosture (request, reply) {
+    return answerPostureRequest(request, reply, { tenant: request.params.tenant, query: request.query, publicMaxAgeSeconds: 0, noPosture: 'no posture is published for this tenant' })
   })
 }
 
