@@ -23,8 +23,8 @@ export interface EvidenceBackend<O extends EvidenceObject = EvidenceObject> {
   open (object: O): Promise<Readable>
   /** False once the object changed since it was located (it must not be served under the old hash). */
   unchanged (object: O): Promise<boolean>
-  /** A URL the storage itself serves, valid for `seconds`; absent for `local`. */
-  presign? (object: O, seconds: number): Promise<string>
+  /** A URL the storage itself serves, valid for `seconds`; absent for `local`. A string when no I/O was needed. */
+  presign? (object: O, seconds: number): string | Promise<string>
 }
 
 /** The audit reasons a backend can give for an object it cannot serve. */

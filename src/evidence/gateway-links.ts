@@ -46,7 +46,8 @@ export class EvidenceLinks {
     return (item) => {
       const indexed = evidence.items.get(evidenceKey(tenant, item))
       if (indexed?.backend.delivery === 'direct' && indexed.backend.presign !== undefined) {
-        return indexed.backend.presign(indexed.object, seconds).then((url) => ({ url, expires: expiresIso }))
+        const url = indexed.backend.presign(indexed.object, seconds)
+        return typeof url === 'string' ? { url, expires: expiresIso } : url.then((signed) => ({ url: signed, expires: expiresIso }))
       }
       query ??= `?p=${encodeURIComponent(label)}&t=${tier}&e=${expires}&s=${this.signer.sign({ tenant, principal: label, tier, expires })}`
       return { url: `${prefix}${item}${query}`, expires: expiresIso }

@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream'
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
 import { EvidenceLocationError, type EvidenceBackend, type EvidenceObject } from './backend.ts'
-import { KeyedSha256 } from './keyed-sha256.ts'
+import { rfc3986, SigV4QuerySigner } from './sigv4-query.ts'
 
 export interface S3Options {
   readonly bucket: string
@@ -28,9 +27,9 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
   readonly delivery: 'direct' | 'gateway'
   private readonly client: S3Client
   private readonly bucket: string
-  private readonly presigner: S3RequestPresigner
-  /** Where presigned requests go: scheme, host, port, and the path prefix before the key. */
-  private readonly target: { protocol: string, hostname: string, port?: number, prefix: string }
+  private readonly signer: SigV4QuerySigner
+  /** Where presigned requests go: scheme, `host[:port]`, and the path prefix before the key. */
+  private readonly target: { protocol: string, host: string, prefix: string }
 
   constructor (options: S3Options) {
     this.bucket = options.bucket
@@ -40,7 +39,9 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle
     })
-    this.presigner = new S3RequestPresigner({ ...this.client.config, region: options.region, sha256: KeyedSha256 })
+    // The client's own credential chain, which caches and refreshes what it resolves.
+    const credentials = this.client.config.credentials
+    this.signer = new SigV4QuerySigner(options.region, async () => credentials())
     this.target = targetOf(options)
   }
 
@@ -73,27 +74,14 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
    * SigV4 query signing: the URL works for `seconds`, GET only, and for exactly the hashed version
    * when the bucket is versioned (versionId travels in the query). It is never pinned with
    * If-Match: that would make `if-match` a signed header no browser following the link sends.
-   * The request is signed directly with S3RequestPresigner, not through getSignedUrl, which runs
-   * the client's whole middleware stack per URL: an auditor's document can hold dozens of URLs
+   * Synchronous while the credentials held are good: an auditor's document can hold dozens of URLs
    * (docs/performance.md has the figures).
    */
-  async presign (object: S3Object, seconds: number): Promise<string> {
-    const { protocol, hostname, port, prefix } = this.target
+  presign (object: S3Object, seconds: number): string | Promise<string> {
+    const { protocol, host, prefix } = this.target
     const path = `${prefix}/${object.location.split('/').map(rfc3986).join('/')}`
     const query: Record<string, string> = object.version.startsWith('"') ? {} : { versionId: object.version }
-    const signed = await this.presigner.presign({
-      method: 'GET',
-      protocol,
-      hostname,
-      ...(port === undefined ? {} : { port }),
-      path,
-      query,
-      headers: { host: port === undefined ? hostname : `${hostname}:${port}` }
-    }, { expiresIn: seconds })
-    const search = Object.entries(signed.query ?? {})
-      .map(([key, value]) => `${rfc3986(key)}=${rfc3986(String(value))}`)
-      .join('&')
-    return `${protocol}//${signed.headers.host ?? hostname}${path}?${search}`
+    return this.signer.presign({ protocol, host, path, query }, seconds)
   }
 
   /** Ask for exactly the version that was hashed: a later upload cannot hide behind the old hash. */
@@ -103,15 +91,9 @@ export class S3EvidenceStore implements EvidenceBackend<S3Object> {
 }
 
 /** The endpoint a presigned URL names: virtual-hosted (`<bucket>.s3.<region>.amazonaws.com`) or path-style. */
-function targetOf (options: S3Options): { protocol: string, hostname: string, port?: number, prefix: string } {
+function targetOf (options: S3Options): { protocol: string, host: string, prefix: string } {
   const endpoint = new URL(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`)
-  const port = endpoint.port === '' ? undefined : Number(endpoint.port)
-  if (options.forcePathStyle) return { protocol: endpoint.protocol, hostname: endpoint.hostname, port, prefix: `/${rfc3986(options.bucket)}` }
-  return { protocol: endpoint.protocol, hostname: `${options.bucket}.${endpoint.hostname}`, port, prefix: '' }
-}
-
-/** S3's URI encoding: RFC 3986 unreserved characters stay, everything else is %XX. */
-function rfc3986 (value: string): string {
-  const encoded = encodeURIComponent(value)
-  return /[!'()*]/.test(encoded) ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded
+  const port = endpoint.port === '' ? '' : `:${endpoint.port}`
+  if (options.forcePathStyle) return { protocol: endpoint.protocol, host: `${endpoint.hostname}${port}`, prefix: `/${rfc3986(options.bucket)}` }
+  return { protocol: endpoint.protocol, host: `${options.bucket}.${endpoint.hostname}${port}`, prefix: '' }
 }
