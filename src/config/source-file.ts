@@ -30,10 +30,29 @@ export function readSourceFile (file: string): SourceFile {
   return parseSource(file, text)
 }
 
+/** How every config and posture text is parsed. JSON is YAML 1.2, so one parser serves both. */
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const
+/** Aliases expand when read: a few hundred can make a small file enormous. */
+const TO_JS_OPTIONS = { maxAliasCount: 100 } as const
+
+/**
+ * The data in a file, parsed exactly as readSourceFile does, or undefined for any problem (too
+ * large, unreadable, not valid YAML): then readSourceFile says which, with the line.
+ */
+export function readSourceData (file: string): unknown {
+  try {
+    const buffer = readFileSync(file)
+    if (buffer.byteLength > MAX_SOURCE_BYTES) return undefined
+    const doc = parseDocument(buffer.toString('utf8'), PARSE_OPTIONS)
+    return doc.errors.length > 0 ? undefined : doc.toJS(TO_JS_OPTIONS)
+  } catch {
+    return undefined
+  }
+}
+
 export function parseSource (file: string, text: string): SourceFile {
   const lineCounter = new LineCounter()
-  // JSON is YAML 1.2, so one parser serves both and gives line numbers for both.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter })
   const problem = doc.errors[0]
   if (problem !== undefined) {
     const where = lineCounter.linePos(problem.pos[0])
@@ -42,8 +61,18 @@ export function parseSource (file: string, text: string): SourceFile {
   }
   return {
     file,
-    data: doc.toJS({ maxAliasCount: 100 }),
+    data: toData(file, doc),
     locate: (path) => locateIn(doc, lineCounter, path)
+  }
+}
+
+/** The document's data; an alias that names no anchor, or too many aliases, is the file's fault. */
+function toData (file: string, doc: Document): unknown {
+  try {
+    return doc.toJS(TO_JS_OPTIONS)
+  } catch (err) {
+    const kind = extname(file) === '.json' ? 'JSON' : 'YAML'
+    throw new StartupError(file, '', `not valid ${kind}: ${firstLine(err instanceof Error ? err.message : String(err))}`)
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { FileHistory } from './file-history.ts'
 import { publishToFiles, type VersionRecord } from './file-publisher.ts'
-import { loadPostureDocuments } from './loader.ts'
+import { loadPostureDocumentsInParallel } from './parallel-load.ts'
 import { IDEMPOTENCY_TTL_MS, IdempotencyConflict, type PublishRequest, type VersionStore } from './version-store.ts'
 
 /** Idempotency keys a single process remembers; the oldest go first beyond this. */
@@ -30,7 +30,7 @@ export function fileStore (postureDir: string, historyDir: string, retentionMs: 
       }
       return { record, replayed: false }
     },
-    currentDocuments: async () => loadPostureDocuments(postureDir),
+    currentDocuments: async () => loadPostureDocumentsInParallel(postureDir),
     onChange: () => {},
     close: async () => {}
   }

@@ -1,6 +1,7 @@
 import type { CpxdConfig } from '../config/schema.ts'
 import { evidenceKey, indexEvidence, NO_EVIDENCE, type EvidenceIndex, type IndexOptions } from '../evidence/evidence-index.ts'
 import { openBackends, openHashCache } from '../evidence/open-backends.ts'
+import { DEFAULT_POSTURE } from '../domain/tenant-id.ts'
 import { attachEvidence } from './attach-evidence.ts'
 import { loadPostureDocuments } from './loader.ts'
 import { PostureVersion } from './posture-version.ts'
@@ -23,7 +24,11 @@ export async function loadPostureVersion (config: PostureSourceConfig, options: 
     const indexed = doc.evidence.filter((item) => evidence.items.has(evidenceKey(tenant, item.id)))
     const linked = new Set(indexed.map((item) => item.id))
     const publicLinked = new Set(indexed.filter((item) => item.public).map((item) => item.id))
-    return [tenant, new RenderedPosture(attachEvidence(doc, tenant, evidence), linked, publicLinked).warm()] as const
+    const rendered = new RenderedPosture(attachEvidence(doc, tenant, evidence), linked, publicLinked)
+    // The vendor's own answers, which the public reads, are built now. A tenant's are built at its
+    // first request (a fraction of a millisecond): thousands of tenants cost only their documents
+    // until they are asked for (docs/performance.md).
+    return [tenant, tenant === DEFAULT_POSTURE ? rendered.warm() : rendered] as const
   }))
   const staleAt = new Map<string, number>()
   for (const [tenant, doc] of documents) {

@@ -15,12 +15,18 @@ export function loadPostureDir (dir: string): PostureSet {
   return new Map([...loadPostureDocuments(dir)].map(([tenant, doc]) => [tenant, new RenderedPosture(doc).warm()]))
 }
 
+/** One posture file of a folder, and the tenant its name makes it. */
+export interface PostureFile {
+  readonly tenant: string
+  readonly file: string
+}
+
 /**
- * Reads `<dir>/<tenant>.yaml|.yml|.json` and `<dir>/_default.*`. Any bad file fails the whole
- * load with file, path and reason, so a posture is never served half-applied. Files with other
- * extensions (a README, a backup) are ignored.
+ * The posture files of a folder, in name order: `<dir>/<tenant>.yaml|.yml|.json` and
+ * `<dir>/_default.*`. A name that cannot be a tenant, or two files for one tenant, fails the whole
+ * load. Files with other extensions (a README, a backup) are ignored.
  */
-export function loadPostureDocuments (dir: string): Map<string, PostureDocument> {
+export function postureFiles (dir: string): PostureFile[] {
   let names: string[]
   try {
     names = readdirSync(dir).sort()
@@ -28,7 +34,8 @@ export function loadPostureDocuments (dir: string): Map<string, PostureDocument>
     const code = (err as NodeJS.ErrnoException).code
     throw new StartupError(dir, '', code === 'ENOENT' ? 'posture folder not found' : `posture folder cannot be read (${code ?? 'error'})`)
   }
-  const postures = new Map<string, PostureDocument>()
+  const files: PostureFile[] = []
+  const seen = new Set<string>()
   for (const name of names) {
     const extension = extname(name)
     if (!POSTURE_EXTENSIONS.has(extension)) continue
@@ -40,17 +47,30 @@ export function loadPostureDocuments (dir: string): Map<string, PostureDocument>
     if (tenant !== DEFAULT_POSTURE && !isTenantId(tenant)) {
       throw new StartupError(file, '', `file name must be ${DEFAULT_POSTURE}${extension} or <tenant>${extension} with a tenant id matching ^[a-z0-9][a-z0-9-]{0,62}$`)
     }
-    if (postures.has(tenant)) {
+    if (seen.has(tenant)) {
       throw new StartupError(file, '', `a second posture file for "${tenant}"; keep one of .yaml, .yml or .json`)
     }
-    postures.set(tenant, loadPostureFile(file))
+    seen.add(tenant)
+    files.push({ tenant, file })
   }
-  return postures
+  return files
+}
+
+/**
+ * Reads every posture of a folder (see postureFiles). Any bad file fails the whole load with file,
+ * path and reason, so a posture is never served half-applied.
+ */
+export function loadPostureDocuments (dir: string): Map<string, PostureDocument> {
+  return new Map(postureFiles(dir).map(({ tenant, file }) => [tenant, loadPostureFile(file)]))
 }
 
 export function loadPostureFile (file: string): PostureDocument {
-  // A file without a timestamp is as fresh as its last edit.
-  return completeDocument(parseWith(readSourceFile(file), documentSchema), () => statSync(file).mtime.toISOString())
+  return fileDocument(file, parseWith(readSourceFile(file), documentSchema))
+}
+
+/** A posture file's document once valid: a file without a timestamp is as fresh as its last edit. */
+export function fileDocument (file: string, doc: PostureInput): PostureDocument {
+  return completeDocument(doc, () => statSync(file).mtime.toISOString())
 }
 
 /**

@@ -32,6 +32,13 @@ describe('loadPostureDir', () => {
     expect(err.reason).toBe('is where cpxd puts what the SDK types lack in its answers; name your extension after your own organization (line 4)')
   })
 
+  it('refuses an alias without its anchor, and an alias bomb, as not valid YAML, naming the file', () => {
+    const dangling = scratchDir({ 'acme.yaml': 'frameworks:\n  - &a { name: SOC2 }\n  - *b\n' })
+    expect(refusal(dangling).message).toBe(`${join(dangling, 'acme.yaml')}: not valid YAML: Unresolved alias (the anchor must be set before the alias): b`)
+    const bomb = scratchDir({ 'acme.yaml': ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n') })
+    expect(refusal(bomb).message).toBe(`${join(bomb, 'acme.yaml')}: not valid YAML: Excessive alias count indicates a resource exhaustion attack`)
+  })
+
   it('refuses a posture file named after a path of cpxd\'s own under /cpx/', () => {
     const dir = scratchDir({ 'metrics.yaml': GOOD })
     expect(refusal(dir).message).toBe(`${join(dir, 'metrics.yaml')}: "metrics" cannot be a tenant: /cpx/metrics is a path of cpxd's own`)
