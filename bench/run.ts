@@ -68,11 +68,13 @@ async function measureOn (servers: ReadonlyArray<{ port: number, child: ChildPro
   }
   await runAll(2) // warm-up: JIT, connection pools
   const cpuBefore = servers.reduce((sum, server) => sum + cpuSeconds(server.child.pid), 0)
+  const clientBefore = process.cpuUsage()
   const result = await runAll(DURATION)
   const cpu = servers.reduce((sum, server) => sum + cpuSeconds(server.child.pid), 0) - cpuBefore
+  const client = process.cpuUsage(clientBefore)
   // A wrong answer invalidates the run; a timeout is a slow server's result, reported as such.
   if (result.non2xx > 0 || result.errors > result.timeouts) throw new Error(`${c.name}: ${result.non2xx} non-2xx, ${result.errors - result.timeouts} errors`)
-  return { rps: result.requests.average, p99: result.latency.p99, timeouts: result.timeouts, cpuMicros: 1e6 * cpu / (result.requests.average * DURATION) }
+  return { rps: result.requests.average, p99: result.latency.p99, timeouts: result.timeouts, cpuMicros: 1e6 * cpu / (result.requests.average * DURATION), clientMicros: (client.user + client.system) / (result.requests.average * DURATION) }
 }
 
 type Measured = Awaited<ReturnType<typeof measureOn>>
@@ -111,7 +113,8 @@ const rows = selected.map((c) => {
     rps: median(measured.map((m) => m.rps)),
     p99: median(measured.map((m) => m.p99)),
     timeouts: measured.reduce((sum, m) => sum + m.timeouts, 0),
-    cpuMicros: median(measured.map((m) => m.cpuMicros))
+    cpuMicros: median(measured.map((m) => m.cpuMicros)),
+    clientMicros: median(measured.map((m) => m.clientMicros))
   }
 })
 
@@ -135,10 +138,10 @@ const baseline = rowOf('bare')
 const publicCpx = rowOf('cpxd GET /cpx (public)')
 const naive = rowOf('naive')
 console.log(`\n${DURATION}s per case, ${CONNECTIONS} connections, ${ROUNDS === 1 ? 'one round' : `medians of ${ROUNDS} rounds`}, Node ${process.version}`)
-console.log('req/s ratios compare throughput; "CPU" is the server\'s CPU time per request, and its ratio is the baseline\'s CPU per request over this one\'s (higher is cheaper)\n')
-console.log('| case | req/s | p99 ms | timeouts | CPU µs/req | vs bare | CPU vs bare | vs naive presign | CPU vs naive | vs public /cpx | CPU vs public |')
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+console.log('req/s ratios compare throughput; "CPU" is the server\'s CPU time per request, and its ratio is the baseline\'s CPU per request over this one\'s (higher is cheaper); "client" is the load generator\'s CPU per request, which shares the machine\n')
+console.log('| case | req/s | p99 ms | timeouts | CPU µs/req | client µs/req | vs bare | CPU vs bare | vs naive presign | CPU vs naive | vs public /cpx | CPU vs public |')
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
 const ratio = (value: number | undefined, base: number | undefined) => ((value ?? Number.NaN) / (base ?? Number.NaN)).toFixed(2)
 for (const row of rows) {
-  console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p99} | ${row.timeouts} | ${row.cpuMicros.toFixed(1)} | ${ratio(row.rps, baseline?.rps)} | ${ratio(baseline?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, naive?.rps)} | ${ratio(naive?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, publicCpx?.rps)} | ${ratio(publicCpx?.cpuMicros, row.cpuMicros)} |`)
+  console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p99} | ${row.timeouts} | ${row.cpuMicros.toFixed(1)} | ${row.clientMicros.toFixed(1)} | ${ratio(row.rps, baseline?.rps)} | ${ratio(baseline?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, naive?.rps)} | ${ratio(naive?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, publicCpx?.rps)} | ${ratio(publicCpx?.cpuMicros, row.cpuMicros)} |`)
 }
