@@ -16,18 +16,21 @@ export interface SourceFile {
 export const MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 export function readSourceFile (file: string): SourceFile {
-  let text: string
+  return parseSource(file, readSourceText(file))
+}
+
+/** A config or posture file's text, refused (StartupError) when unreadable or too large. */
+function readSourceText (file: string): string {
   try {
     const buffer = readFileSync(file)
     if (buffer.byteLength > MAX_SOURCE_BYTES) {
       throw new StartupError(file, '', `file is larger than ${MAX_SOURCE_BYTES} bytes`)
     }
-    text = buffer.toString('utf8')
+    return buffer.toString('utf8')
   } catch (err) {
     if (err instanceof StartupError) throw err
     throw new StartupError(file, '', describeFsError(err))
   }
-  return parseSource(file, text)
 }
 
 /** How every config and posture text is parsed. JSON is YAML 1.2, so one parser serves both. */
@@ -41,9 +44,7 @@ const TO_JS_OPTIONS = { maxAliasCount: 100 } as const
  */
 export function readSourceData (file: string): unknown {
   try {
-    const buffer = readFileSync(file)
-    if (buffer.byteLength > MAX_SOURCE_BYTES) return undefined
-    const doc = parseDocument(buffer.toString('utf8'), PARSE_OPTIONS)
+    const doc = parseDocument(readSourceText(file), PARSE_OPTIONS)
     return doc.errors.length > 0 ? undefined : doc.toJS(TO_JS_OPTIONS)
   } catch {
     return undefined

@@ -57,11 +57,11 @@ export function postureFiles (dir: string): PostureFile[] {
 }
 
 /**
- * Reads every posture of a folder (see postureFiles). Any bad file fails the whole load with file,
- * path and reason, so a posture is never served half-applied.
+ * Reads every posture of a folder (`files`: its postureFiles, when already listed). Any bad file
+ * fails the whole load with file, path and reason, so a posture is never served half-applied.
  */
-export function loadPostureDocuments (dir: string): Map<string, PostureDocument> {
-  return new Map(postureFiles(dir).map(({ tenant, file }) => [tenant, loadPostureFile(file)]))
+export function loadPostureDocuments (dir: string, files: readonly PostureFile[] = postureFiles(dir)): Map<string, PostureDocument> {
+  return new Map(files.map(({ tenant, file }) => [tenant, loadPostureFile(file)]))
 }
 
 export function loadPostureFile (file: string): PostureDocument {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { documentSchema, type PostureDocument } from './document.ts'
-import { fileDocument, loadPostureFile, postureFiles } from './loader.ts'
+import { fileDocument, loadPostureDocuments, loadPostureFile, postureFiles } from './loader.ts'
 
 export interface ParallelLoadOptions {
   /** Below this many files one thread parses them all: a worker costs more than it saves. */
@@ -11,6 +11,8 @@ export interface ParallelLoadOptions {
 }
 
 const DEFAULT_MIN_FILES = 200
+/** A worker is started for every this many files at most: starting one costs about 50 files' parsing. */
+const MIN_FILES_PER_WORKER = 50
 const WORKER_YOUNG_GENERATION_MB = 32
 
 /**
@@ -22,10 +24,8 @@ const WORKER_YOUNG_GENERATION_MB = 32
  */
 export async function loadPostureDocumentsInParallel (dir: string, options: ParallelLoadOptions = {}): Promise<Map<string, PostureDocument>> {
   const files = postureFiles(dir)
-  const workers = Math.min(options.maxWorkers ?? Math.min(4, availableParallelism()), Math.ceil(files.length / 50))
-  if (files.length < (options.minFiles ?? DEFAULT_MIN_FILES) || workers < 2) {
-    return new Map(files.map(({ tenant, file }) => [tenant, loadPostureFile(file)]))
-  }
+  const workers = Math.min(options.maxWorkers ?? Math.min(4, availableParallelism()), Math.ceil(files.length / MIN_FILES_PER_WORKER))
+  if (files.length < (options.minFiles ?? DEFAULT_MIN_FILES) || workers < 2) return loadPostureDocuments(dir, files)
   const chunk = Math.ceil(files.length / workers)
   const parts = await Promise.all(Array.from({ length: workers }, async (_, index) => parseInWorker(files.slice(index * chunk, (index + 1) * chunk).map((f) => f.file))))
   const parsed = parts.flat()
