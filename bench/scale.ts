@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { hashApiKey } from '../src/auth/api-keys.ts'
+import { writeLargeTenant } from '../test/helpers/large-posture.ts'
 import { BENCH_AUDITOR_KEY } from './constants.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -122,15 +123,7 @@ async function largeAnswer (): Promise<string[]> {
   const controls = 7000
   const items = 1000
   const { config, posture, evidence } = project('large')
-  for (let i = 0; i < items; i++) writeFileSync(join(evidence, `item-${i}.txt`), `evidence ${i}\n`)
-  writeFileSync(join(posture, 'acme.yaml'), [
-    'frameworks:',
-    '  - { name: SOC2, status: partial, score: 0.9, controls: [',
-    ...Array.from({ length: controls }, (_, i) => `      { id: C${i}, title: "Control ${i}: access reviews, logging and change management", status: compliant },`),
-    '    ] }',
-    'evidence:',
-    ...Array.from({ length: items }, (_, i) => `  - { id: item-${i}, description: "Evidence ${i}", backend: local, location: item-${i}.txt, controls: [C${i * 7}] }`)
-  ].join('\n'))
+  writeLargeTenant(posture, evidence, { controls, items })
   const server = await startServer(config)
   const rows: string[] = []
   try {

@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { build, KEYS, type TestApp } from '../helpers/build.ts'
+import { writeLargeTenant } from '../helpers/large-posture.ts'
 import { scratchDir } from '../helpers/tmp.ts'
 
 const CONTROLS = 3000
@@ -15,15 +16,7 @@ function largeTenant (): { posture: string, evidence: string } {
   const evidence = join(root, 'evidence')
   mkdirSync(posture)
   mkdirSync(evidence)
-  for (let i = 0; i < ITEMS; i++) writeFileSync(join(evidence, `item-${i}.txt`), `evidence ${i}\n`)
-  writeFileSync(join(posture, 'acme.yaml'), [
-    'frameworks:',
-    '  - { name: SOC2, status: partial, score: 0.9, controls: [',
-    ...Array.from({ length: CONTROLS }, (_, i) => `      { id: C${i}, title: "Control ${i}: access reviews, logging and change management", status: compliant },`),
-    '    ] }',
-    'evidence:',
-    ...Array.from({ length: ITEMS }, (_, i) => `  - { id: item-${i}, description: "Evidence ${i}", backend: local, location: item-${i}.txt, controls: [C${i * 7}] }`)
-  ].join('\n'))
+  writeLargeTenant(posture, evidence, { controls: CONTROLS, items: ITEMS })
   return { posture, evidence }
 }
 
