@@ -6,8 +6,7 @@ import { join } from 'node:path'
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import Fastify from 'fastify'
-import pino from 'pino'
-import { openAuditLog, type AuditLog } from '../src/audit/audit-logger.ts'
+import { discardingAuditLog, openAuditLog, type AuditLog } from '../src/audit/audit-logger.ts'
 import { buildApp } from '../src/app.ts'
 import { hashApiKey } from '../src/auth/api-keys.ts'
 import { configSchema } from '../src/config/schema.ts'
@@ -41,15 +40,14 @@ async function naiveEvidence () {
   return app
 }
 
-/** An audit log that records nothing: only for measuring what the real one costs. */
 /**
  * No audit log. `deferred` still holds each answer until the next turn of the event loop, as
  * group commit does: that alone makes answers faster (they leave in batches), so comparing with
  * it shows what the audit log itself costs.
  */
 function silentAuditLog (deferred: boolean): AuditLog {
-  const written = deferred ? () => new Promise<void>((resolve) => setImmediate(resolve)) : async () => {}
-  return { logger: pino({ level: 'silent' }), written, reopen: () => {}, close: () => {} }
+  const discarding = discardingAuditLog()
+  return deferred ? { ...discarding, written: () => new Promise<void>((resolve) => setImmediate(resolve)) } : discarding
 }
 
 interface CpxdMode {

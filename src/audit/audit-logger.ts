@@ -1,7 +1,9 @@
-import pino, { type Logger } from 'pino'
+import pino, { type Logger, type LoggerOptions } from 'pino'
 import type { CpxdConfig } from '../config/schema.ts'
 import type { AuditKeySecret } from '../config/secrets.ts'
 import { StartupError } from '../startup-error.ts'
+import type { AccessEvent } from './access-event.ts'
+import { accessLineSerializer, REDACTION_CENSOR } from './access-line.ts'
 import { AuditChain } from './audit-chain.ts'
 import { loadAuditKey } from './audit-key.ts'
 import { lockAuditFile, type AuditLock } from './audit-lock.ts'
@@ -21,6 +23,8 @@ export const AUDIT_REDACT_PATHS = ['headers', 'authorization', 'params.token', '
 export interface AuditLog {
   /** The audit trail's own pino instance, apart from the application log. */
   readonly logger: Logger<never, boolean>
+  /** Writes one request's line: what `logger.info(event)` would write, at a fraction of the cost. */
+  access: (event: AccessEvent) => void
   /** Resolves once every line logged so far is written; a response waits for it. */
   written: () => Promise<void>
   /** Opens the file anew (SIGHUP, after rotation). */
@@ -68,22 +72,35 @@ export async function openAuditLog (audit: CpxdConfig['audit'], keySecret: Audit
 /** `file` is a path to append to, or `-` for stdout; with `chain`, lines carry `seq` and `chain`. */
 export function createAuditLog (file: string, chain?: AuditChain, lock?: AuditLock): AuditLog {
   const destination = new GroupCommitFile(file, chain)
-  const logger = pino({
-    base: null,
-    messageKey: 'message',
-    timestamp: isoTimeOncePerMillisecond(),
-    // Marks audit lines when they share stdout with the application log (`audit.file: -`).
-    formatters: { level: () => ({ log: 'audit' }) },
-    redact: { paths: AUDIT_REDACT_PATHS, censor: '[redacted]' }
-  }, destination)
+  const time = isoTimeOncePerMillisecond()
+  const logger = pino(auditLoggerOptions(time), destination)
+  const accessLine = accessLineSerializer(time, AUDIT_REDACT_PATHS)
   return {
     logger,
+    access: (event) => { destination.write(accessLine(event)) },
     written: () => destination.written(),
     reopen: () => { destination.reopen() },
     close: () => {
       destination.close()
       lock?.release()
     }
+  }
+}
+
+/** An audit log that writes nothing, for tools that build the app without serving (the OpenAPI document, benchmarks). */
+export function discardingAuditLog (): AuditLog {
+  return { logger: pino({ level: 'silent' }), access: () => {}, written: async () => {}, reopen: () => {}, close: () => {} }
+}
+
+/** The audit logger's pino options, with `time` as its timestamp function. */
+export function auditLoggerOptions (time: () => string): LoggerOptions<never, boolean> {
+  return {
+    base: null,
+    messageKey: 'message',
+    timestamp: time,
+    // Marks audit lines when they share stdout with the application log (`audit.file: -`).
+    formatters: { level: () => ({ log: 'audit' }) },
+    redact: { paths: AUDIT_REDACT_PATHS, censor: REDACTION_CENSOR }
   }
 }
 

@@ -58,7 +58,7 @@ export default fp<AuditOptions>(async function audit (app, opts) {
   app.decorateRequest('auditEvidence', null)
   app.decorateRequest('auditVersion', null)
   app.addHook('onSend', async function writeAuditLine (request, reply, payload) {
-    opts.log.logger.info(accessEvent(request, reply))
+    opts.log.access(accessEvent(request, reply))
     try {
       await opts.log.written()
       return payload
