@@ -4,7 +4,21 @@ import { evidenceKey, type EvidenceIndex } from './evidence-index.ts'
 import type { GatewaySigner } from './gateway-signer.ts'
 
 /** One request's link for an evidence item: fresh, expiring, bound to the caller. */
-export interface MintedLink { url: string, expires: string }
+export interface MintedLink {
+  url: string
+  expires: string
+  /**
+   * Set when the URL is known to match PLAIN_URL, so an answer writes it into JSON or YAML as it
+   * is, without checking it again: gateway links, whose parts are checked once per answer.
+   */
+  urlIsPlain?: boolean
+}
+
+/**
+ * A URL that needs no escaping in a JSON string and no quoting as a YAML scalar: it starts with a
+ * letter and holds only printable ASCII other than space, `"` and `\`.
+ */
+export const PLAIN_URL = /^[A-Za-z][\x21\x23-\x5b\x5d-\x7e]*$/
 
 /** Gateway links are made on the spot; presigned storage URLs may need to await credentials. */
 export type MintLink = (itemId: string) => MintedLink | Promise<MintedLink>
@@ -42,6 +56,7 @@ export class EvidenceLinks {
     // Every gateway link of this answer carries one grant; made on the first such link, since an
     // answer whose links are all presigned needs none.
     let query: string | undefined
+    let urlIsPlain = false
     const seconds = Math.floor(this.lifetimeMs / 1000)
     return (item) => {
       const indexed = evidence.items.get(evidenceKey(tenant, item))
@@ -49,8 +64,12 @@ export class EvidenceLinks {
         const url = indexed.backend.presign(indexed.object, seconds)
         return typeof url === 'string' ? { url, expires: expiresIso } : url.then((signed) => ({ url: signed, expires: expiresIso }))
       }
-      query ??= `?p=${encodeURIComponent(label)}&t=${tier}&e=${expires}&s=${this.signer.sign({ tenant, principal: label, tier, expires })}`
-      return { url: `${prefix}${item}${query}`, expires: expiresIso }
+      if (query === undefined) {
+        query = `?p=${encodeURIComponent(label)}&t=${tier}&e=${expires}&s=${this.signer.sign({ tenant, principal: label, tier, expires })}`
+        // Item ids are plain by their schema (EVIDENCE_ID_PATTERN), so the rest is checked once here.
+        urlIsPlain = PLAIN_URL.test(`${prefix}${query}`)
+      }
+      return { url: `${prefix}${item}${query}`, expires: expiresIso, urlIsPlain }
     }
   }
 }

@@ -15,7 +15,8 @@ interface LinkTemplate {
   readonly texts: readonly Buffer[]
   /** Their byte lengths added up. */
   readonly textBytes: number
-  readonly slots: ReadonlyArray<{ readonly field: 'url' | 'expires', readonly itemId: string }>
+  /** Which item's link fills the slot: an index into `itemIds`. */
+  readonly slots: ReadonlyArray<{ readonly field: 'url' | 'expires', readonly item: number }>
   /** Each item once, in order of first appearance. */
   readonly itemIds: readonly string[]
 }
@@ -24,9 +25,9 @@ interface LinkTemplate {
  * A value as it goes inside a JSON string. URLs and ISO dates never need escaping (no quote,
  * backslash or control character), so the common case skips JSON.stringify.
  */
-function jsonStringContent (value: string): string {
+function jsonStringContent (value: string, plain: boolean): string {
   // Printable ASCII but `"` and `\`: a test of this form costs half what a \p{Cc} one does.
-  return /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(value) ? value : JSON.stringify(value).slice(1, -1)
+  return plain || /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(value) ? value : JSON.stringify(value).slice(1, -1)
 }
 
 /**
@@ -34,8 +35,8 @@ function jsonStringContent (value: string): string {
  * another type (a URL is), else double-quoted, which YAML reads as JSON does (an expiry time is, so
  * no YAML reader takes it for a date).
  */
-function yamlScalar (value: string): string {
-  return /^[A-Za-z][^\s]*$/.test(value) && !value.includes(': ') && !value.includes(' #') ? value : JSON.stringify(value)
+function yamlScalar (value: string, plain: boolean): string {
+  return plain || (/^[A-Za-z][^\s]*$/.test(value) && !value.includes(': ') && !value.includes(' #')) ? value : JSON.stringify(value)
 }
 
 /**
@@ -144,28 +145,34 @@ export class RenderedPosture {
       template = this.buildTemplate(request)
       this.templates.set(key, template)
     }
-    const minted = new Map<string, MintedLink>()
-    const pending: Array<Promise<void>> = []
-    for (const id of template.itemIds) {
-      const link = mint(id)
+    const minted: MintedLink[] = []
+    let pending: Array<Promise<void>> | undefined
+    for (let index = 0; index < template.itemIds.length; index++) {
+      const link = mint(template.itemIds[index] as string)
       // Only await what is really asynchronous: a promise per link cost more than the link.
-      if (link instanceof Promise) pending.push(link.then((value) => { minted.set(id, value) }))
-      else minted.set(id, link)
+      if (link instanceof Promise) (pending ??= []).push(link.then((value) => { minted[index] = value }))
+      else minted[index] = link
     }
-    if (pending.length > 0) await Promise.all(pending)
+    if (pending !== undefined) await Promise.all(pending)
     // Serialized once per version, in either format: a request only fills the slots, so a large
     // YAML answer costs what the JSON one does (it once parsed and re-serialized the whole body).
     const fill = request.format === 'json' ? jsonStringContent : yamlScalar
     // Every link of an answer shares its expiry: escaped once, not once per slot.
-    const filled = new Map<string, string>()
+    let expires = ''
+    let expiresText = ''
     const values: string[] = []
     let bytes = template.textBytes
     for (const slot of template.slots) {
-      const value = (minted.get(slot.itemId) as MintedLink)[slot.field]
-      let text = slot.field === 'expires' ? filled.get(value) : undefined
-      if (text === undefined) {
-        text = fill(value)
-        if (slot.field === 'expires') filled.set(value, text)
+      const link = minted[slot.item] as MintedLink
+      let text: string
+      if (slot.field === 'url') {
+        text = fill(link.url, link.urlIsPlain === true)
+      } else {
+        if (link.expires !== expires) {
+          expires = link.expires
+          expiresText = fill(expires, false)
+        }
+        text = expiresText
       }
       values.push(text)
       bytes += Buffer.byteLength(text)
@@ -183,12 +190,21 @@ export class RenderedPosture {
     const quote = request.format === 'json' ? '' : '["\']?'
     const parts = text.split(new RegExp(`${quote}${this.slotMark}:(url|expires):([a-z0-9._-]+)${quote}`))
     const texts: Buffer[] = []
-    const slots: Array<{ field: 'url' | 'expires', itemId: string }> = []
+    const slots: Array<{ field: 'url' | 'expires', item: number }> = []
+    const itemIds: string[] = []
+    const indexOf = new Map<string, number>()
     for (let i = 0; i < parts.length; i += 3) {
       texts.push(Buffer.from(parts[i] as string))
-      if (i + 2 < parts.length) slots.push({ field: parts[i + 1] as 'url' | 'expires', itemId: parts[i + 2] as string })
+      if (i + 2 >= parts.length) continue
+      const id = parts[i + 2] as string
+      let item = indexOf.get(id)
+      if (item === undefined) {
+        item = itemIds.push(id) - 1
+        indexOf.set(id, item)
+      }
+      slots.push({ field: parts[i + 1] as 'url' | 'expires', item })
     }
-    return { texts, textBytes: texts.reduce((sum, part) => sum + part.length, 0), slots, itemIds: [...new Set(slots.map((slot) => slot.itemId))] }
+    return { texts, textBytes: texts.reduce((sum, part) => sum + part.length, 0), slots, itemIds }
   }
 
   /** Whether `?system_id=` names one of this posture's systems. */
