@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SERVER_NODE_FLAGS } from './server-flags.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 
@@ -12,7 +13,7 @@ async function rssOnce (): Promise<number> {
   cpSync(join(ROOT, 'config'), dir, { recursive: true })
   const config = join(dir, 'cpxd.yaml')
   writeFileSync(config, readFileSync(config, 'utf8').replace(/port: \d+/, 'port: 0'))
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js'), '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, 'dist', 'server.js'), '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
   await new Promise<void>((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => { log += chunk; if (log.includes('posture loaded')) resolve() })
@@ -26,4 +27,4 @@ async function rssOnce (): Promise<number> {
 }
 
 const samples = [await rssOnce(), await rssOnce(), await rssOnce()].sort((a, b) => a - b)
-console.log(`RSS once ready, example posture (3 tenants, local evidence): median ${samples[1]?.toFixed(0)} MB (${samples.map((s) => s.toFixed(0)).join(', ')})`)
+console.log(`RSS once ready, example posture (3 tenants, local evidence), flags ${SERVER_NODE_FLAGS.join(' ') || 'none'}: median ${samples[1]?.toFixed(0)} MB (${samples.map((s) => s.toFixed(0)).join(', ')})`)

@@ -6,6 +6,7 @@ import autocannon from 'autocannon'
 import { BENCH_API_KEY, BENCH_AUDITOR_KEY, EVIDENCE_ITEMS } from './constants.ts'
 import { prepareBenchFixtures } from './fixtures.ts'
 import { publishToReplicas, startReplicaBackends } from './replicas.ts'
+import { SERVER_NODE_FLAGS } from './server-flags.ts'
 import { startBenchServer as start } from './start-bench-server.ts'
 
 const fixtures = await prepareBenchFixtures()
@@ -137,7 +138,7 @@ const rowOf = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))
 const baseline = rowOf('bare')
 const publicCpx = rowOf('cpxd GET /cpx (public)')
 const naive = rowOf('naive')
-console.log(`\n${DURATION}s per case, ${CONNECTIONS} connections, ${ROUNDS === 1 ? 'one round' : `medians of ${ROUNDS} rounds`}, Node ${process.version}`)
+console.log(`\n${DURATION}s per case, ${CONNECTIONS} connections, ${ROUNDS === 1 ? 'one round' : `medians of ${ROUNDS} rounds`}, Node ${process.version}, server flags: ${SERVER_NODE_FLAGS.join(' ') || 'none'}`)
 console.log('req/s ratios compare throughput; "CPU" is the server\'s CPU time per request, and its ratio is the baseline\'s CPU per request over this one\'s (higher is cheaper); "client" is the load generator\'s CPU per request, which shares the machine\n')
 console.log('| case | req/s | p99 ms | timeouts | CPU µs/req | client µs/req | vs bare | CPU vs bare | vs naive presign | CPU vs naive | vs public /cpx | CPU vs public |')
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')

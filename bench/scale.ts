@@ -12,14 +12,13 @@ import autocannon from 'autocannon'
 import { hashApiKey } from '../src/auth/api-keys.ts'
 import { writeLargeTenant } from '../test/helpers/large-posture.ts'
 import { BENCH_AUDITOR_KEY } from './constants.ts'
+import { SERVER_NODE_FLAGS } from './server-flags.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 const EXAMPLE = join(ROOT, 'config')
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 5000)
 const ITEMS = Number(process.env.BENCH_EVIDENCE_ITEMS ?? 10_000)
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
-/** As the image runs the server (Dockerfile); BENCH_NODE_FLAGS='' measures Node's defaults. */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16').split(' ').filter((flag) => flag !== '')
 
 /** A configuration folder: cpxd.yaml over `posture/` and `evidence/`, everything else default. */
 function project (name: string): { dir: string, config: string, posture: string, evidence: string } {
@@ -44,7 +43,7 @@ function project (name: string): { dir: string, config: string, posture: string,
 /** Starts the built server; resolves once it serves the posture, with the time that took and its port. */
 async function startServer (config: string): Promise<{ ms: number, port: number, rssMb: () => number, cpuSeconds: () => number, stop: () => void }> {
   const started = performance.now()
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, 'dist', 'server.js'), '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, 'dist', 'server.js'), '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
   const port = await new Promise<number>((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -148,4 +147,4 @@ const rows: string[] = []
 if (only === undefined || only.includes('tenants')) rows.push(await manyTenants())
 if (only === undefined || only.includes('evidence')) rows.push(await manyItems())
 if (only === undefined || only.includes('large')) rows.push(...await largeAnswer())
-console.log(`\nNode ${process.version}, server flags: ${NODE_FLAGS.join(' ') || 'none'}\n\n| case | result |\n| --- | --- |\n${rows.join('\n')}`)
+console.log(`\nNode ${process.version}, server flags: ${SERVER_NODE_FLAGS.join(' ') || 'none'}\n\n| case | result |\n| --- | --- |\n${rows.join('\n')}`)

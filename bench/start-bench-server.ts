@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
+import { SERVER_NODE_FLAGS } from './server-flags.ts'
 
 /** Starts `bench/server.ts MODE` in its own process and resolves once it listens. */
 export async function startBenchServer (mode: string, label = mode): Promise<{ child: ChildProcess, port: number }> {
@@ -9,7 +10,7 @@ export async function startBenchServer (mode: string, label = mode): Promise<{ c
   // BENCH_CPU_PROF_INTERVAL: microseconds between samples (V8's default is 1000).
   const interval = process.env.BENCH_CPU_PROF_INTERVAL === undefined ? [] : [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`]
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`, ...interval]
-  const child = spawn(process.execPath, [...profile, join(import.meta.dirname, 'server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...profile, join(import.meta.dirname, 'server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const match = /READY (\d+)/.exec(chunk)

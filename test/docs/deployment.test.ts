@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
+import { entrypointFlags } from '../../bench/server-flags.ts'
 import { configSchema } from '../../src/config/schema.ts'
 import { documentSchema } from '../../src/posture/document.ts'
 import { parseSigningKey } from '../../src/signing/signing-key.ts'
@@ -108,5 +109,11 @@ describe('the other recipes in docs/deployment.md', () => {
       expect(dockerfile).toContain(folder)
       expect(DEPLOYMENT).toContain(`:${folder}`)
     }
+  })
+
+  it('run Node with the same flags in the image, the systemd unit and the benchmarks', () => {
+    const flags = entrypointFlags(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))
+    expect(flags).toEqual(['--max-semi-space-size=16'])
+    expect(DEPLOYMENT).toContain(`ExecStart=/usr/bin/node ${flags.join(' ')} /opt/cpxd/dist/server.js`)
   })
 })
