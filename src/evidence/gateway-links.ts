@@ -15,10 +15,11 @@ export interface MintedLink {
 }
 
 /**
- * A URL that needs no escaping in a JSON string and no quoting as a YAML scalar: it starts with a
- * letter and holds only printable ASCII other than space, `"` and `\`.
+ * A URL that needs no escaping in a JSON string and no quoting as a YAML scalar: a scheme and a
+ * colon (so no YAML reader takes it for a boolean, a null or a number), then only printable ASCII
+ * other than space, `"` and `\` (so nothing to escape, and no `: ` or ` #` for YAML to act on).
  */
-export const PLAIN_URL = /^[A-Za-z][\x21\x23-\x5b\x5d-\x7e]*$/
+export const PLAIN_URL = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21\x23-\x5b\x5d-\x7e]*$/
 
 /** Gateway links are made on the spot; presigned storage URLs may need to await credentials. */
 export type MintLink = (itemId: string) => MintedLink | Promise<MintedLink>

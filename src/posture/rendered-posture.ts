@@ -158,7 +158,7 @@ export class RenderedPosture {
     // YAML answer costs what the JSON one does (it once parsed and re-serialized the whole body).
     const fill = request.format === 'json' ? jsonStringContent : yamlScalar
     // Every link of an answer shares its expiry: escaped once, not once per slot.
-    let expires = ''
+    let expires: string | undefined
     let expiresText = ''
     const values: string[] = []
     let bytes = template.textBytes

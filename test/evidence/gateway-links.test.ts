@@ -19,8 +19,8 @@ describe('gateway links', () => {
     expect(second.url).toBe(first.url.replace('report.pdf', 'policy'))
   })
 
-  it('are not marked plain when the base URL holds what JSON or YAML would have to escape', () => {
-    for (const base of ['https://cpxd.example/a"b', 'https://cpxd.example/a\\b', 'https://cpxd.example/a b']) {
+  it('are not marked plain when the base URL holds what JSON or YAML would have to escape, or has no scheme', () => {
+    for (const base of ['https://cpxd.example/a"b', 'https://cpxd.example/a\\b', 'https://cpxd.example/a b', 'cpxd.example']) {
       const link = links(base).minterFor(NO_EVIDENCE, auditor, 'acme')('report')
       expect(link).toMatchObject({ urlIsPlain: false })
     }
