@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Tier } from '../domain/tier.ts'
 import { etagOf } from '../etag.ts'
-import type { MintedLink, MintLink } from '../evidence/gateway-links.ts'
+import { PLAIN_URL, type MintedLink, type MintLink } from '../evidence/gateway-links.ts'
 import { frameworkKey, type PostureDocument } from './document.ts'
 import { CONTENT_TYPES, serialize, stringifyYaml, type Format, type Profile } from './formats.ts'
 import { specMetricsText } from './spec-metrics.ts'
@@ -31,12 +31,12 @@ function jsonStringContent (value: string, plain: boolean): string {
 }
 
 /**
- * A value as a whole YAML scalar: plain when nothing in it could be read as YAML syntax or as
- * another type (a URL is), else double-quoted, which YAML reads as JSON does (an expiry time is, so
- * no YAML reader takes it for a date).
+ * A value as a whole YAML scalar: plain when it is a plain URL (PLAIN_URL: nothing in it YAML could
+ * read as syntax or as another type), else double-quoted, which YAML reads as JSON does (an expiry
+ * time is, so no YAML reader takes it for a date).
  */
 function yamlScalar (value: string, plain: boolean): string {
-  return plain || (/^[A-Za-z][^\s]*$/.test(value) && !value.includes(': ') && !value.includes(' #')) ? value : JSON.stringify(value)
+  return plain || PLAIN_URL.test(value) ? value : JSON.stringify(value)
 }
 
 /**

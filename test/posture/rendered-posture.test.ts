@@ -72,6 +72,14 @@ describe('an answer with links', () => {
     expect(rendered.body.length).toBe(Buffer.byteLength(text))
   })
 
+  it('writes a URL that is plain unquoted in YAML even when not marked so, and quotes the expiry', async () => {
+    const url = 'https://bucket.example/report?X-Amz-Signature=ab12'
+    const rendered = await posture().renderWithLinks(auditor('yaml'), () => ({ url, expires: '2026-11-26T10:00:00.000Z' }))
+    const text = rendered.body.toString('utf8')
+    expect(text).toContain(`url: ${url}\n`)
+    expect(text).toContain('expires: "2026-11-26T10:00:00.000Z"\n')
+  })
+
   it('waits for links that are minted asynchronously, beside ones that are not', async () => {
     const rendered = await posture().renderWithLinks(auditor('json'), (id) => id === 'report'
       ? Promise.resolve({ url: 'https://bucket.example/report?sig=1', expires: 'e' })
