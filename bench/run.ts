@@ -14,6 +14,7 @@ const BENCH_JWT = fixtures.jwt
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const WARM_UP_SECONDS = 5
 /** USER_HZ: /proc reports CPU time in these ticks; 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100
 
@@ -67,7 +68,10 @@ async function measureOn (servers: ReadonlyArray<{ port: number, child: ChildPro
       timeouts: results.reduce((sum, r) => sum + r.timeouts, 0)
     }
   }
-  await runAll(2) // warm-up: JIT, connection pools
+  // Warm-up: the JIT, connection pools, and the young generation, which a fresh server starts
+  // small (start-server.ts compacts the heap after loading) and which takes a few seconds of
+  // load to grow back to its limit.
+  await runAll(WARM_UP_SECONDS)
   const cpuBefore = servers.reduce((sum, server) => sum + cpuSeconds(server.child.pid), 0)
   const clientBefore = process.cpuUsage()
   const result = await runAll(DURATION)

@@ -10,7 +10,7 @@ const SRC = resolve(import.meta.dirname, '..', '..', 'src')
  * imports run one way and no two folders import each other.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['audit-reasons.ts', 'etag.ts', 'startup-error.ts', 'supported-node.ts', 'fs'],
+  ['audit-reasons.ts', 'etag.ts', 'heap-compaction.ts', 'startup-error.ts', 'supported-node.ts', 'fs'],
   ['errors.ts'],
   ['domain'],
   ['signing'],

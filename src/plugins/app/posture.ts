@@ -15,8 +15,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The posture version being served; routes read `posture.current` once per request. */
     posture: PostureStore
-    /** The first load: swaps a version in; throws (StartupError) when it cannot be loaded. */
-    loadPosture: () => Promise<void>
+    /**
+     * The first load: swaps a version in; throws (StartupError) when it cannot be loaded.
+     * `beforeServing` runs once the version is ready and before any request can read it.
+     */
+    loadPosture: (beforeServing?: () => void) => Promise<void>
     /**
      * Loads the posture again from the store (after a publish here or on a replica), and swaps it
      * in; a load that fails is logged and the version being served stays.
@@ -79,7 +82,11 @@ export default fp<PostureOptions>(async function posture (app, opts) {
   app.decorate('versionStore', () => versions)
   app.decorate('postureHistory', () => versions.history)
   app.decorate('historicPosture', (tenant: string, which: { id: string } | { at: number }) => historic.get(tenant, which))
-  app.decorate('loadPosture', () => oneAtATime(async () => { swapIn(await prepare(source), 'posture loaded') }))
+  app.decorate('loadPosture', (beforeServing?: () => void) => oneAtATime(async () => {
+    const version = await prepare(source)
+    beforeServing?.()
+    swapIn(version, 'posture loaded')
+  }))
   app.decorate('refreshPosture', refresh)
   app.onConfigReload('posture', async ({ config }) => {
     const version = await oneAtATime(() => prepare(config))
