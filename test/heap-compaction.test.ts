@@ -19,12 +19,18 @@ function growYoungGeneration (): void {
 }
 
 describe('compactHeap', () => {
-  it('shrinks the young generation a load grew, and the memory the heap holds', () => {
+  it('shrinks the young generation a load grew, and gives the freed pages back to the system', () => {
     growYoungGeneration()
     const grown = newSpaceSize()
+    const rssBefore = process.memoryUsage().rss
     const compaction = compactHeap()
+    const rssFreed = rssBefore - process.memoryUsage().rss
     expect(newSpaceSize()).toBeLessThan(grown)
-    expect(compaction.physicalAfter).toBeLessThan(compaction.physicalBefore)
+    const heapFreed = compaction.physicalBefore - compaction.physicalAfter
+    expect(heapFreed).toBeGreaterThan(0)
+    // A regular full collection frees as much heap but keeps the pages pooled: the process shrank
+    // by a tenth to a quarter of it in trials, against all of it here.
+    expect(rssFreed).toBeGreaterThan(heapFreed / 2)
     expect(compaction.pauseMs).toBeGreaterThan(0)
   })
 
