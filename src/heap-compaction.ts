@@ -19,13 +19,27 @@ export interface HeapCompaction {
   readonly pauseMs: number
 }
 
+/** Why no compaction happened: a Node whose V8 no longer offers the collection. */
+export interface HeapCompactionFailure {
+  readonly failed: string
+}
+
 type GcExtension = (options: { type: 'major', execution: 'sync', flavor: 'last-resort' }) => void
 
-/** Runs one memory-reducing full collection, synchronously. */
-export function compactHeap (): HeapCompaction {
+const lastResortCollection = (): void => { gcExtension()({ type: 'major', execution: 'sync', flavor: 'last-resort' }) }
+
+/**
+ * Runs one memory-reducing full collection, synchronously. It only saves memory, so a failure is
+ * reported, never thrown: start-up goes on without it.
+ */
+export function compactHeap (collect: () => void = lastResortCollection): HeapCompaction | HeapCompactionFailure {
   const physicalBefore = getHeapStatistics().total_physical_size
   const started = process.hrtime.bigint()
-  gcExtension()({ type: 'major', execution: 'sync', flavor: 'last-resort' })
+  try {
+    collect()
+  } catch (err) {
+    return { failed: err instanceof Error ? err.message : String(err) }
+  }
   const pauseMs = Number(process.hrtime.bigint() - started) / 1e6
   return { physicalBefore, physicalAfter: getHeapStatistics().total_physical_size, pauseMs }
 }

@@ -37,9 +37,13 @@ export async function startServer (configPath: string | undefined, env: NodeJS.P
 
 /** The load's garbage goes back to the system before the first answer, not whenever V8 gets to it. */
 function returnLoadGarbage (app: FastifyInstance): void {
-  const { physicalBefore, physicalAfter, pauseMs } = compactHeap()
+  const compaction = compactHeap()
+  if ('failed' in compaction) {
+    app.log.warn({ reason: compaction.failed }, 'heap not compacted after loading; serving anyway')
+    return
+  }
   const mb = (bytes: number) => Math.round(bytes / 1048576)
-  app.log.info({ heap_mb_before: mb(physicalBefore), heap_mb_after: mb(physicalAfter), pause_ms: Math.round(pauseMs) }, 'heap compacted after loading')
+  app.log.info({ heap_mb_before: mb(compaction.physicalBefore), heap_mb_after: mb(compaction.physicalAfter), pause_ms: Math.round(compaction.pauseMs) }, 'heap compacted after loading')
 }
 
 /** Two servers must not take turns overwriting one pid file: `cpxd reload` would signal the wrong one. */

@@ -24,6 +24,7 @@ describe('compactHeap', () => {
     const grown = newSpaceSize()
     const rssBefore = process.memoryUsage().rss
     const compaction = compactHeap()
+    if ('failed' in compaction) throw new Error(`no compaction: ${compaction.failed}`)
     const rssFreed = rssBefore - process.memoryUsage().rss
     expect(newSpaceSize()).toBeLessThan(grown)
     const heapFreed = compaction.physicalBefore - compaction.physicalAfter
@@ -38,5 +39,10 @@ describe('compactHeap', () => {
     compactHeap()
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined()
     expect(runInNewContext('typeof gc')).toBe('undefined')
+  })
+
+  it('reports a collection that cannot run instead of throwing, so start-up goes on', () => {
+    const compaction = compactHeap(() => { throw new ReferenceError('gc is not defined') })
+    expect(compaction).toEqual({ failed: 'gc is not defined' })
   })
 })
