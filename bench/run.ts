@@ -103,7 +103,9 @@ function median (values: readonly number[]): number {
 
 // BENCH_SERVERS=bare,cpxd,cpxd-no-audit runs only those servers' cases (quicker, for one question).
 // BENCH_ROUNDS=N runs every case N times, the cases taking turns, and reports medians: on a shared
-// machine one case can land on a slow minute, and turns spread that over all of them.
+// machine one case can land on a slow minute, and turns spread that over all of them. A ratio is
+// the median of each round's ratio, a case against its baseline from the same round (minutes apart
+// at most), so a slow stretch that both share cancels out.
 const only = process.env.BENCH_SERVERS?.split(',')
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1)
 const selected = CASES.filter((k) => only === undefined || only.includes(k.server))
@@ -115,6 +117,7 @@ const rows = selected.map((c) => {
   const measured = runs.get(c) ?? []
   return {
     name: c.name,
+    measured,
     rps: median(measured.map((m) => m.rps)),
     p99: median(measured.map((m) => m.p99)),
     timeouts: measured.reduce((sum, m) => sum + m.timeouts, 0),
@@ -143,10 +146,23 @@ const baseline = rowOf('bare')
 const publicCpx = rowOf('cpxd GET /cpx (public)')
 const naive = rowOf('naive')
 console.log(`\n${DURATION}s per case, ${CONNECTIONS} connections, ${ROUNDS === 1 ? 'one round' : `medians of ${ROUNDS} rounds`}, Node ${process.version}, server flags: ${SERVER_NODE_FLAGS.join(' ') || 'none'}`)
-console.log('req/s ratios compare throughput; "CPU" is the server\'s CPU time per request, and its ratio is the baseline\'s CPU per request over this one\'s (higher is cheaper); "client" is the load generator\'s CPU per request, which shares the machine\n')
+console.log('req/s ratios compare throughput; "CPU" is the server\'s CPU time per request, and its ratio is the baseline\'s CPU per request over this one\'s (higher is cheaper); "client" is the load generator\'s CPU per request, which shares the machine; with several rounds, a ratio is the median of the rounds\' own ratios\n')
 console.log('| case | req/s | p99 ms | timeouts | CPU µs/req | client µs/req | vs bare | CPU vs bare | vs naive presign | CPU vs naive | vs public /cpx | CPU vs public |')
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
-const ratio = (value: number | undefined, base: number | undefined) => ((value ?? Number.NaN) / (base ?? Number.NaN)).toFixed(2)
+type Row = (typeof rows)[number]
+/** Throughput against `base`, and CPU per request as base's over this one's (higher is cheaper). */
+const rpsRatio = (row: Row, base: Row | undefined) => roundRatio(row, base, (r, b) => r.rps / b.rps)
+const cpuRatio = (row: Row, base: Row | undefined) => roundRatio(row, base, (r, b) => b.cpuMicros / r.cpuMicros)
 for (const row of rows) {
-  console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p99} | ${row.timeouts} | ${row.cpuMicros.toFixed(1)} | ${row.clientMicros.toFixed(1)} | ${ratio(row.rps, baseline?.rps)} | ${ratio(baseline?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, naive?.rps)} | ${ratio(naive?.cpuMicros, row.cpuMicros)} | ${ratio(row.rps, publicCpx?.rps)} | ${ratio(publicCpx?.cpuMicros, row.cpuMicros)} |`)
+  console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p99} | ${row.timeouts} | ${row.cpuMicros.toFixed(1)} | ${row.clientMicros.toFixed(1)} | ${rpsRatio(row, baseline)} | ${cpuRatio(row, baseline)} | ${rpsRatio(row, naive)} | ${cpuRatio(row, naive)} | ${rpsRatio(row, publicCpx)} | ${cpuRatio(row, publicCpx)} |`)
+}
+if (baseline !== undefined && ROUNDS > 1) {
+  const cpu = baseline.measured.map((m) => m.cpuMicros)
+  console.log(`\nThe baseline's CPU per request across rounds: ${Math.min(...cpu).toFixed(1)}-${Math.max(...cpu).toFixed(1)} µs (how much the machine moved during the run).`)
+}
+
+/** The median over rounds of `of(this round's row, this round's base)`. */
+function roundRatio (row: Row, base: Row | undefined, of: (row: Measured, base: Measured) => number): string {
+  if (base === undefined) return 'NaN'
+  return median(row.measured.map((measured, round) => of(measured, base.measured[round] as Measured))).toFixed(2)
 }
