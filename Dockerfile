@@ -43,7 +43,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CPXD_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-# Semi-spaces of at most 16 MB: V8 would grow the young generation past 100 MB while a large
-# posture folder loads, and keep it (docs/performance.md: 5,000 tenants ready at about 245 MB
-# instead of 280; no measurable throughput cost).
+# Semi-spaces of at most 16 MB: left alone, V8 grows the young generation past 100 MB while a
+# large posture folder loads, and the load is slower (docs/performance.md, round two: 5,000
+# tenants ready in 3.8 s at 252 MB with the cap, 5.4 s at 282 MB without; no measurable
+# throughput cost). What the load leaves behind is handed back by start-server.ts.
 ENTRYPOINT ["node", "--max-semi-space-size=16", "dist/server.js"]

@@ -12,9 +12,8 @@ import { EXIT_CONFIG_ERROR, StartupError } from './startup-error.ts'
  * Starts cpxd: load and validate the config and its secrets (any error stops start-up with file,
  * path and reason, exit 2), listen at once, then load posture while /healthz answers and /readyz
  * reports progress, and compact the heap before serving it; a posture that cannot be loaded stops
- * the process the same way. SIGHUP
- * reopens the audit file and reloads the config, its secrets and posture, keeping the last good
- * set when anything fails; SIGTERM/SIGINT stop gracefully.
+ * the process the same way. SIGHUP reopens the audit file and reloads the config, its secrets and
+ * posture, keeping the last good set when anything fails; SIGTERM/SIGINT stop gracefully.
  */
 export async function startServer (configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
   const { file, config } = loadConfig(resolveConfigPath(configPath, env), env)
