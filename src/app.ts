@@ -14,6 +14,7 @@ import bodyLimit from './plugins/app/body-limit.ts'
 import cpxVersion from './plugins/app/cpx-version.ts'
 import draining from './plugins/app/draining.ts'
 import evidenceLinks from './plugins/app/evidence-links.ts'
+import handlerDeadline from './plugins/app/handler-deadline.ts'
 import httpRedirect from './plugins/app/http-redirect.ts'
 import inFlightLimit from './plugins/app/in-flight-limit.ts'
 import metrics from './plugins/app/metrics.ts'
@@ -71,6 +72,8 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   await app.register(cpxVersion)
   await app.register(tlsReload)
   await app.register(pipelinedAnswers)
+  // Before the audit log, whose onSend waits for its write: the deadline ends once the answer starts.
+  await app.register(handlerDeadline, { deadlineMs: config.server.handler_timeout })
   await app.register(audit, { log: deps.auditLog, failClosed: config.audit.fail_closed })
   await app.register(helmet)
   await app.register(httpRedirect, { server: config.server })

@@ -63,7 +63,7 @@ export const AUDIT_REASONS = {
   shutting_down: 'a request that arrived on an open connection while the server was stopping (503, Connection: close)',
   posture_stale: 'the posture is older than its freshness limit (posture.stale_after), so it is not served (503)',
   audit_unavailable: 'the audit line could not be written, so the answer was withheld',
-  handler_timeout: 'the answer took longer than server.handler_timeout',
+  handler_timeout: 'the answer had not started after server.handler_timeout',
   // evidence_integrity_failure: why an evidence item is withheld from every document.
   hash_mismatch: 'the computed sha256 differs from the one the posture file declares',
   not_found: 'the evidence object does not exist',

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  badRequest, bodyTooLarge, CpxdError, errorBody, internal, unavailable, unsupportedMediaType
+  badRequest, bodyTooLarge, CpxdError, errorBody, internal, unsupportedMediaType
 } from '../errors.ts'
 
 /** Maps anything thrown to a CpxdError; the wording of library errors never reaches a client. */
@@ -9,7 +9,6 @@ export function toCpxdError (err: unknown): CpxdError {
   const { code, statusCode } = (err ?? {}) as Partial<FastifyError>
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return bodyTooLarge()
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return unsupportedMediaType()
-  if (code === 'FST_ERR_HANDLER_TIMEOUT') return unavailable(1, 'handler_timeout')
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return badRequest('the request is malformed')
   return internal()
 }

@@ -65,7 +65,6 @@ export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>, tls?:
     requestTimeout: server.request_timeout,
     keepAliveTimeout: server.keep_alive_timeout,
     connectionTimeout: server.request_timeout * 2,
-    handlerTimeout: server.handler_timeout,
     // Any parameter the header size allows reaches validation and gets cpxd's 400: the router's
     // own 414 would skip every hook. No route has a regex parameter for this limit to protect.
     routerOptions: { maxParamLength: server.max_header_size },

@@ -11,7 +11,6 @@ describe('toCpxdError', () => {
   it.each([
     [{ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413, message: 'Request body is too large' }, 413, 'CPXD_ERR_BODY_TOO_LARGE', 'request body is too large'],
     [{ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415, message: 'Unsupported Media Type: x/y' }, 415, 'CPXD_ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type'],
-    [{ code: 'FST_ERR_HANDLER_TIMEOUT', statusCode: 503, message: 'Request timed out' }, 503, 'CPXD_ERR_UNAVAILABLE', 'the service is not available, retry later'],
     [{ code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400, message: 'Unexpected token } in JSON at position 7' }, 400, 'CPXD_ERR_BAD_REQUEST', 'the request is malformed'],
     [new Error('ENOENT: /srv/cpxd/secret.yaml'), 500, 'CPXD_ERR_INTERNAL', 'internal error'],
     ['a thrown string', 500, 'CPXD_ERR_INTERNAL', 'internal error'],
@@ -19,9 +18,5 @@ describe('toCpxdError', () => {
   ])('maps %j to %i %s without the library message', (thrown, status, code, message) => {
     const err = toCpxdError(thrown)
     expect({ status: err.statusCode, code: err.code, message: err.message }).toEqual({ status, code, message })
-  })
-
-  it('sends Retry-After with a handler timeout', () => {
-    expect(toCpxdError({ code: 'FST_ERR_HANDLER_TIMEOUT' }).headers).toEqual({ 'retry-after': '1' })
   })
 })
