@@ -1,8 +1,9 @@
 // npm run bench: bare Fastify vs cpxd, in one run, each server in its own process.
 // Prints requests/s, p99 latency and the ratio to bare Fastify serving the same bytes.
 import type { ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
+import { cpuSeconds } from './cpu-time.ts'
+import { median } from './median.ts'
 import { BENCH_API_KEY, BENCH_AUDITOR_KEY, EVIDENCE_ITEMS } from './constants.ts'
 import { prepareBenchFixtures } from './fixtures.ts'
 import { publishToReplicas, startReplicaBackends } from './replicas.ts'
@@ -15,8 +16,6 @@ const BENCH_JWT = fixtures.jwt
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const WARM_UP_SECONDS = 5
-/** USER_HZ: /proc reports CPU time in these ticks; 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100
 
 interface Case { name: string, server: 'bare' | 'cpxd' | 'cpxd-no-audit' | 'cpxd-no-audit-deferred' | 'naive-evidence' | 'evidence-direct' | 'evidence-direct-unsigned' | 'evidence-gateway' | 'replicas', path: string, headers?: Record<string, string> }
 
@@ -39,20 +38,6 @@ const CASES: Case[] = [
 
 async function measure (server: { port: number, child: ChildProcess }, c: Case) {
   return measureOn([server], c)
-}
-
-/**
- * CPU seconds (user + system) a process has used, from /proc (Linux), or NaN elsewhere. Divided by
- * the requests served, it is what a request costs the server, whatever else the machine runs:
- * throughput on a shared 2-core machine also counts the load generator and the neighbours.
- */
-function cpuSeconds (pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
-  } catch {
-    return Number.NaN
-  }
 }
 
 /** Load split evenly over the servers, in one run; figures are the sum (req/s) and the worst (p99). */
@@ -92,13 +77,6 @@ async function measureCase (c: Case): Promise<Measured> {
   } finally {
     server.child.kill('SIGTERM')
   }
-}
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median (values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] as number : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
 // BENCH_SERVERS=bare,cpxd,cpxd-no-audit runs only those servers' cases (quicker, for one question).
