@@ -46,11 +46,24 @@ if (measured === undefined) throw new Error(`no case ${caseName}; one of ${Objec
 
 const trees = [resolvePath(otherTree), resolvePath(import.meta.dirname, '..')] as const
 
+// Stopped midway (Ctrl-C), the servers of the round go too: left running, they would load the next run.
+const running = new Set<Awaited<ReturnType<typeof startBenchServer>>['child']>()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGTERM')
+    process.exit(1)
+  })
+}
+
 const ratios: number[] = []
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? [0, 1] : [1, 0]
   const started: Array<Awaited<ReturnType<typeof startBenchServer>>> = []
-  for (const which of order) started[which] = await startBenchServer('cpxd', `pair-${which}`, { tree: trees[which], cpus: serverCpu })
+  for (const which of order) {
+    const server = await startBenchServer('cpxd', `pair-${which}`, { tree: trees[which], cpus: serverCpu })
+    running.add(server.child)
+    started[which] = server
+  }
   const servers = started as [Awaited<ReturnType<typeof startBenchServer>>, Awaited<ReturnType<typeof startBenchServer>>]
   const load = (seconds: number) => Promise.all(servers.map((server) => autocannon({ url: `http://127.0.0.1:${server.port}${measured.path}`, connections: CONNECTIONS_EACH, duration: seconds, headers: measured.headers })))
   try {
@@ -69,6 +82,7 @@ for (let round = 0; round < ROUNDS; round++) {
       server.child.once('exit', resolve)
       server.child.kill('SIGTERM')
     })))
+    for (const server of servers) running.delete(server.child)
   }
 }
 await fixtures.close()
