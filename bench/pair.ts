@@ -27,6 +27,7 @@ const cpuCount = cpuList().length
 const serverCpu = cpuCount > 1 ? String(cpuCount - 1) : undefined
 if (serverCpu !== undefined && process.env.BENCH_PAIR_PINNED === undefined) {
   const run = spawnSync('taskset', ['-c', `0-${cpuCount - 2}`, process.execPath, ...process.execArgv, import.meta.filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, BENCH_PAIR_PINNED: '1' } })
+  if (run.error !== undefined) throw new Error(`bench:pair pins its processes with taskset (util-linux), which could not run: ${run.error.message}`)
   process.exit(run.status ?? 1)
 }
 if (serverCpu === undefined) console.warn('one CPU only: the servers are not pinned, and the load generator competes with them')
