@@ -28,12 +28,29 @@ describe('DeadlineSweep', () => {
 
   it('never hands out an item removed before its deadline', () => {
     const { sweep, overdue } = sweepOf(4)
-    const group = sweep.add('answered')
+    const answered = sweep.add('answered')
     sweep.add('waiting')
     sweep.tick()
-    sweep.remove('answered', group)
+    sweep.remove(answered)
     for (let i = 0; i < 10; i++) sweep.tick()
     expect(overdue).toEqual(['waiting'])
+  })
+
+  it('ignores a second removal and a removal after the item was handed out', () => {
+    const { sweep, overdue } = sweepOf(2)
+    const first = sweep.add('first')
+    sweep.tick()
+    const second = sweep.add('second')
+    sweep.add('third')
+    sweep.remove(second)
+    // Were `second` unlinked again, the list would lose its neighbours and never hand them out.
+    sweep.remove(second)
+    for (let i = 0; i < 2; i++) sweep.tick()
+    expect(overdue).toEqual(['first'])
+    sweep.remove(first)
+    sweep.add('fourth')
+    for (let i = 0; i < 4; i++) sweep.tick()
+    expect(overdue).toEqual(['first', 'third', 'fourth'])
   })
 
   it('hands items out tick by tick, in the order their deadlines pass', () => {

@@ -1,12 +1,12 @@
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { unavailable } from '../../errors.ts'
-import { DeadlineSweep } from '../../http/deadline-sweep.ts'
+import { DeadlineSweep, type DeadlineEntry } from '../../http/deadline-sweep.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Where the request waits for its deadline until it is answered. */
-    deadlineGroup: Set<FastifyReply> | null
+    deadlineEntry: DeadlineEntry<FastifyReply> | null
   }
 }
 
@@ -23,7 +23,7 @@ export interface HandlerDeadlineOptions {
  * only when the response does, so it cut off evidence downloads slower than the deadline.
  */
 export default fp<HandlerDeadlineOptions>(async function handlerDeadline (app, opts) {
-  app.decorateRequest('deadlineGroup', null)
+  app.decorateRequest('deadlineEntry', null)
   const sweep = new DeadlineSweep<FastifyReply>(opts.deadlineMs, answerLate)
   const timer = setInterval(() => { sweep.tick() }, sweep.tickMs)
   timer.unref()
@@ -32,19 +32,19 @@ export default fp<HandlerDeadlineOptions>(async function handlerDeadline (app, o
     done()
   })
   app.addHook('onRequest', function startDeadline (request, reply, done) {
-    request.deadlineGroup = sweep.add(reply)
+    request.deadlineEntry = sweep.add(reply)
     done()
   })
   // An answer that has started is no longer waited on.
   app.addHook('onSend', function endDeadline (request, reply, payload, done) {
-    if (request.deadlineGroup !== null) sweep.remove(reply, request.deadlineGroup)
-    request.deadlineGroup = null
+    if (request.deadlineEntry !== null) sweep.remove(request.deadlineEntry)
+    request.deadlineEntry = null
     done(null, payload)
   })
 }, { name: 'handler-deadline' })
 
 function answerLate (reply: FastifyReply): void {
-  reply.request.deadlineGroup = null
+  reply.request.deadlineEntry = null
   if (reply.sent || reply.raw.headersSent) return
   // Answered even when the client has left: the answer is how the request gets its audit line.
   reply.send(unavailable(1, 'handler_timeout'))
