@@ -8,7 +8,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import Fastify from 'fastify'
 import { discardingAuditLog, openAuditLog, type AuditLog } from '../src/audit/audit-logger.ts'
 import { buildApp } from '../src/app.ts'
-import { hashApiKey } from '../src/auth/api-keys.ts'
+import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts'
 import { configSchema } from '../src/config/schema.ts'
 import { readSecrets } from '../src/config/secrets.ts'
 import { compactHeap } from '../src/heap-compaction.ts'
@@ -90,7 +90,8 @@ async function cpxd ({ replica, delivery, audit, shedding, signing }: CpxdMode) 
       api_keys: [
         { id: 'bench', hash: hashApiKey(BENCH_API_KEY), tier: 'customer', tenants: ['acme'] },
         { id: 'auditor', hash: hashApiKey(BENCH_AUDITOR_KEY), tier: 'auditor', tenants: ['*'] },
-        { id: 'publisher', hash: hashApiKey(BENCH_PUBLISHER_KEY), tier: 'publisher', tenants: ['*'] }
+        { id: 'publisher', hash: hashApiKey(BENCH_PUBLISHER_KEY), tier: 'publisher', tenants: ['*'] },
+        ...otherCustomersKeys()
       ],
       jwt: { issuer: BENCH_ISSUER, audience: 'cpxd', jwks_file: process.env.BENCH_JWKS_FILE, algorithms: ['ES256'] }
     },
@@ -110,6 +111,15 @@ async function cpxd ({ replica, delivery, audit, shedding, signing }: CpxdMode) 
   // As start-server.ts does: the load's garbage goes back before the first answer.
   await app.loadPosture(() => { compactHeap() })
   return app
+}
+
+/**
+ * BENCH_API_KEYS=N puts N more customers' keys in the config, as a vendor with N customers has, to
+ * see what the number of keys costs an API-key answer.
+ */
+function otherCustomersKeys (): Array<{ id: string, hash: string, tier: 'customer', tenants: string[] }> {
+  const count = Number(process.env.BENCH_API_KEYS ?? 0)
+  return Array.from({ length: count }, (_, i) => ({ id: `customer-${i}`, hash: hashApiKey(generateApiKey()), tier: 'customer', tenants: [`customer-${i}`] }))
 }
 
 const mode = process.argv[2]
