@@ -30,6 +30,13 @@ describe('API keys', () => {
     expect(verifier.verify(`${key}x`)).toBeUndefined()
     expect(verifier.verify('')).toBeUndefined()
   })
+
+  it('find each of many keys as its own entry', () => {
+    const keys = Array.from({ length: 1000 }, () => generateApiKey())
+    const verifier = new ApiKeyVerifier(keys.map((key, i) => ({ id: `customer-${i}`, hash: hashApiKey(key), tier: 'customer', tenants: [`t${i}`] })))
+    expect(keys.map((key) => verifier.verify(key)?.id)).toEqual(keys.map((_, i) => `customer-${i}`))
+    expect(verifier.verify(generateApiKey())).toBeUndefined()
+  })
 })
 
 describe('the demo keys', () => {
