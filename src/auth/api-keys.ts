@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ApiKeyEntry } from '../config/schema.ts'
+import type { Principal } from '../domain/principal.ts'
 
 /**
  * API keys look like `cpxd_<43 base64url chars>` (256 random bits). The prefix lets secret
@@ -23,27 +24,30 @@ export function hashApiKey (key: string): string {
 }
 
 export class ApiKeyVerifier {
-  /** Each stored digest (lowercase hex, as the config holds it) with its entry. */
-  private readonly byDigest: ReadonlyMap<string, ApiKeyEntry>
+  /**
+   * Each stored digest (lowercase hex, as the config holds it) with its key's principal, built once:
+   * every request with the key shares it (it is frozen, its tenants read only).
+   */
+  private readonly byDigest: ReadonlyMap<string, Principal>
 
   constructor (entries: readonly ApiKeyEntry[]) {
-    const byDigest = new Map<string, ApiKeyEntry>()
+    const byDigest = new Map<string, Principal>()
     // The config refuses a hash given twice; were one repeated anyway, the first entry would keep it.
     for (const entry of entries) {
       const digest = entry.hash.slice('sha256:'.length)
-      if (!byDigest.has(digest)) byDigest.set(digest, entry)
+      if (!byDigest.has(digest)) byDigest.set(digest, Object.freeze({ kind: 'api_key', id: entry.id, tier: entry.tier, tenants: new Set(entry.tenants) }))
     }
     this.byDigest = byDigest
   }
 
   /**
-   * Finds the presented key by its SHA-256: one lookup, whatever the number of keys. The key itself
-   * is never compared with anything. What the lookup's timing could tell is about the digest, which
-   * the config holds in the clear and which no one can turn back into a key (256 random bits), so a
-   * constant-time comparison would protect nothing. A scan that compared the digest with every
-   * stored one took 235 µs a request with 5,000 keys (docs/performance.md).
+   * The presented key's principal, found by the key's SHA-256: one lookup, whatever the number of
+   * keys. The key itself is never compared with anything. What the lookup's timing could tell is
+   * about the digest, which the config holds in the clear and which no one can turn back into a key
+   * (256 random bits), so a constant-time comparison would protect nothing. A scan that compared the
+   * digest with every stored one took 235 µs a request with 5,000 keys (docs/performance.md).
    */
-  verify (presented: string): ApiKeyEntry | undefined {
+  verify (presented: string): Principal | undefined {
     if (!API_KEY_PATTERN.test(presented)) return undefined
     return this.byDigest.get(createHash('sha256').update(presented, 'utf8').digest('hex'))
   }

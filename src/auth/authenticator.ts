@@ -38,11 +38,7 @@ export class Authenticator {
       const outcome = await this.jwt.verify(credential.value)
       return outcome.ok ? outcome : { ok: false, reason: outcome.reason, presented: true, unavailable: outcome.unavailable }
     }
-    const entry = this.apiKeys.verify(credential.value)
-    if (entry === undefined) return { ok: false, reason: 'unknown_api_key', presented: true }
-    return {
-      ok: true,
-      principal: Object.freeze({ kind: 'api_key', id: entry.id, tier: entry.tier, tenants: new Set(entry.tenants) })
-    }
+    const principal = this.apiKeys.verify(credential.value)
+    return principal === undefined ? { ok: false, reason: 'unknown_api_key', presented: true } : { ok: true, principal }
   }
 }
