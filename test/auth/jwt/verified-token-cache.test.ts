@@ -19,13 +19,25 @@ describe('VerifiedTokenCache', () => {
     expect(cache.size).toBe(0)
   })
 
-  it('keeps at most maxEntries, dropping the least recently used', () => {
+  it('keeps at most maxEntries, dropping the one verified first, used since or not', () => {
     const cache = new VerifiedTokenCache(2)
     const until = Date.now() + 60_000
     cache.set('a', ANONYMOUS, until)
     cache.set('b', ANONYMOUS, until)
     cache.get('a')
     cache.set('c', ANONYMOUS, until)
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, ANONYMOUS, ANONYMOUS])
+    expect(cache.size).toBe(2)
+  })
+
+  it('puts a token verified again after its entry ended at the young end', () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const cache = new VerifiedTokenCache(2)
+    cache.set('a', ANONYMOUS, Date.now() + 1000)
+    cache.set('b', ANONYMOUS, Date.now() + 60_000)
+    vi.advanceTimersByTime(1000)
+    cache.set('a', ANONYMOUS, Date.now() + 60_000)
+    cache.set('c', ANONYMOUS, Date.now() + 60_000)
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([ANONYMOUS, undefined, ANONYMOUS])
   })
 })
