@@ -9,7 +9,7 @@ interface Entry {
 /**
  * Enough for every token a fleet of GRC tools holds at once; beyond it the oldest go first. Oldest
  * by when they were verified, not by when last used: an entry lives a minute or so anyway, and a
- * hit that moved its entry to the end of the Map cost about 4% of a JWT answer (docs/performance.md).
+ * hit that moved its entry to the end of the Map cost 2-4% of a JWT answer (docs/performance.md).
  */
 const DEFAULT_MAX_ENTRIES = 10_000
 
