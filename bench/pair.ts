@@ -17,7 +17,7 @@ import { BENCH_API_KEY } from './constants.ts'
 import { cpuSeconds } from './cpu-time.ts'
 import { median } from './median.ts'
 import { prepareBenchFixtures } from './fixtures.ts'
-import { startBenchServer } from './start-bench-server.ts'
+import { startBenchServer, type BenchServer } from './start-bench-server.ts'
 
 const [otherTree, caseName = 'public'] = process.argv.slice(2)
 if (otherTree === undefined) throw new Error('usage: npm run bench:pair -- OTHER_TREE [public|api-key|jwt]')
@@ -48,7 +48,7 @@ if (measured === undefined) throw new Error(`no case ${caseName}; one of ${Objec
 const trees = [resolvePath(otherTree), resolvePath(import.meta.dirname, '..')] as const
 
 // Stopped midway (Ctrl-C), the servers of the round go too: left running, they would load the next run.
-const running = new Set<Awaited<ReturnType<typeof startBenchServer>>['child']>()
+const running = new Set<BenchServer['child']>()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     for (const child of running) child.kill('SIGTERM')
@@ -59,13 +59,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const ratios: number[] = []
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? [0, 1] : [1, 0]
-  const started: Array<Awaited<ReturnType<typeof startBenchServer>>> = []
+  const started: BenchServer[] = []
   for (const which of order) {
     const server = await startBenchServer('cpxd', `pair-${which}`, { tree: trees[which], cpus: serverCpu })
     running.add(server.child)
     started[which] = server
   }
-  const servers = started as [Awaited<ReturnType<typeof startBenchServer>>, Awaited<ReturnType<typeof startBenchServer>>]
+  const servers = started as [BenchServer, BenchServer]
   const load = (seconds: number) => Promise.all(servers.map((server) => autocannon({ url: `http://127.0.0.1:${server.port}${measured.path}`, connections: CONNECTIONS_EACH, duration: seconds, headers: measured.headers })))
   try {
     await load(WARM_UP_SECONDS)

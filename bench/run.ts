@@ -1,6 +1,5 @@
 // npm run bench: bare Fastify vs cpxd, in one run, each server in its own process.
 // Prints requests/s, p99 latency and the ratio to bare Fastify serving the same bytes.
-import type { ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
 import { cpuSeconds } from './cpu-time.ts'
 import { median } from './median.ts'
@@ -8,7 +7,7 @@ import { BENCH_API_KEY, BENCH_AUDITOR_KEY, EVIDENCE_ITEMS } from './constants.ts
 import { prepareBenchFixtures } from './fixtures.ts'
 import { publishToReplicas, startReplicaBackends } from './replicas.ts'
 import { SERVER_NODE_FLAGS } from './server-flags.ts'
-import { startBenchServer as start } from './start-bench-server.ts'
+import { startBenchServer as start, type BenchServer } from './start-bench-server.ts'
 
 const fixtures = await prepareBenchFixtures()
 const BENCH_JWT = fixtures.jwt
@@ -36,12 +35,12 @@ const CASES: Case[] = [
   { name: `cpxd auditor, ${EVIDENCE_ITEMS} S3 items, gateway`, server: 'evidence-gateway', path: '/cpx/bench', headers: { 'x-api-key': BENCH_AUDITOR_KEY } }
 ]
 
-async function measure (server: { port: number, child: ChildProcess }, c: Case) {
+async function measure (server: BenchServer, c: Case) {
   return measureOn([server], c)
 }
 
 /** Load split evenly over the servers, in one run; figures are the sum (req/s) and the worst (p99). */
-async function measureOn (servers: ReadonlyArray<{ port: number, child: ChildProcess }>, c: Case) {
+async function measureOn (servers: readonly BenchServer[], c: Case) {
   const ports = servers.map((server) => server.port)
   const runAll = async (duration: number) => {
     const results = await Promise.all(ports.map((port) => autocannon({ url: `http://127.0.0.1:${port}${c.path}`, connections: Math.ceil(CONNECTIONS / ports.length), duration, headers: c.headers })))

@@ -9,8 +9,14 @@ export interface BenchServerPlace {
   readonly cpus?: string
 }
 
+/** A bench server's process and the port it listens on. */
+export interface BenchServer {
+  readonly child: ChildProcess
+  readonly port: number
+}
+
 /** Starts `bench/server.ts MODE` in its own process and resolves once it listens. */
-export async function startBenchServer (mode: string, label = mode, place: BenchServerPlace = {}): Promise<{ child: ChildProcess, port: number }> {
+export async function startBenchServer (mode: string, label = mode, place: BenchServerPlace = {}): Promise<BenchServer> {
   // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server there, named by its case (`label`),
   // to see where a case spends its time.
   const name = label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')
