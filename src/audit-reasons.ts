@@ -72,11 +72,14 @@ export const AUDIT_REASONS = {
   // A request cpxd could not take as it was sent (400, 417).
   malformed_url: 'a URL whose percent-encoding does not decode',
   missing_host: 'an HTTP/1.1 request without a Host header',
+  duplicate_host: 'a request with more than one Host header line',
+  invalid_host: 'a Host header that is not a host with an optional port',
   unsupported_expectation: 'an Expect header other than 100-continue',
   // client_error: what Node's HTTP parser refused before routing.
   HPE_HEADER_OVERFLOW: 'request headers over server.max_header_size (431)',
   ERR_HTTP_REQUEST_TIMEOUT: 'a request that did not arrive within server.request_timeout (408)',
   malformed_request: 'any other request the parser could not read (400); detail names the parser error',
+  connect_method: 'a CONNECT request, which only a proxy takes (405, Connection: close)',
   // audit_log_opened: why cpxd opened an audit file.
   start: 'cpxd started',
   reopen: 'a SIGHUP, after rotation',

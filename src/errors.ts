@@ -83,6 +83,11 @@ export function methodNotAllowed (method: string, allowed: readonly string[]): C
   return make('CPXD_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') }, 'method_not_allowed')
 }
 
+/** cpxd is an origin server, not a proxy: no resource of its takes CONNECT, so `Allow` is empty. */
+export function connectNotAllowed (): CpxdError {
+  return make('CPXD_ERR_METHOD_NOT_ALLOWED', 'cpxd is not a proxy: CONNECT is not allowed', { allow: '' }, 'connect_method')
+}
+
 /** An evidence link that was altered, or made for another tenant or item. */
 export function invalidLink (): CpxdError {
   return make('CPXD_ERR_FORBIDDEN', 'this evidence link is not valid', {}, 'bad_link_signature')

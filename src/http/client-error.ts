@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { badRequest, errorBody, headersTooLarge, requestTimeout, type CpxdError } from '../errors.ts'
+import { badRequest, connectNotAllowed, errorBody, headersTooLarge, requestTimeout, type CpxdError } from '../errors.ts'
 import type { AuditReason } from '../audit-reasons.ts'
 
 /** Node's parser errors cpxd names on the audit line; any other is a malformed request. */
@@ -30,8 +30,25 @@ export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoExce
 }
 
 function answerClientError (app: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  answerRaw(app, socket, errorFor(err.code), reasonFor(err.code), err.code ?? 'unknown')
+}
+
+/**
+ * A CONNECT request, which Node hands over with its bare socket: cpxd's 405, audited like the
+ * parser's refusals, after the answers to any requests pipelined before it; then the connection
+ * closes, since nothing after a CONNECT line is HTTP that cpxd reads.
+ */
+export function refuseConnect (app: FastifyInstance, socket: Socket): void {
+  socket.on('error', () => {})
+  // Node hands the socket over with no timeout acting on it: a client that never closed its side
+  // would hold it for good. It gets as long as an idle keep-alive connection.
+  socket.setTimeout(app.server.keepAliveTimeout, () => { socket.destroy() })
+  afterPendingAnswers(socket, () => { answerRaw(app, socket, connectNotAllowed(), 'connect_method', 'CONNECT') })
+}
+
+/** An answer written straight to the socket, in cpxd's shape and with its audit line, then closed. */
+function answerRaw (app: FastifyInstance, socket: Socket, error: CpxdError, reason: AuditReason, detail: string): void {
   if (!socket.writable) return
-  const error = errorFor(err.code)
   const requestId = randomUUID()
   const audit = app.auditLog
   audit.logger.info({
@@ -39,12 +56,12 @@ function answerClientError (app: FastifyInstance, err: NodeJS.ErrnoException, so
     request_id: requestId,
     client_ip: socket.remoteAddress ?? null,
     status: error.statusCode,
-    reason: reasonFor(err.code),
-    detail: err.code ?? 'unknown'
+    reason,
+    detail
   })
   const body = JSON.stringify(errorBody(error, requestId))
   const set = 'encrypted' in socket && socket.encrypted === true ? app.securityHeaders.https : app.securityHeaders.plain
-  const headers = Object.entries(set).map(([name, value]) => `${titleCase(name)}: ${value}`)
+  const headers = Object.entries({ ...set, ...error.headers }).map(([name, value]) => `${titleCase(name)}: ${value}`)
   // Like every answer, this one leaves only after its audit line is written.
   void audit.written().catch(() => {}).then(() => socket.end([
     `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? ''}`,

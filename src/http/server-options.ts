@@ -1,5 +1,5 @@
 import { constants, randomUUID } from 'node:crypto'
-import type { Server } from 'node:http'
+import type { Server, ServerOptions } from 'node:http'
 import { createRequire } from 'node:module'
 import type { SecureContextOptions } from 'node:tls'
 import { LogController, type FastifyHttpOptions } from 'fastify'
@@ -40,6 +40,27 @@ function prettyStream (): NodeJS.WritableStream {
   return pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
 }
 
+/**
+ * Node's own limits on a listener, from `server`: the API's and the plain listener that sends
+ * clients to HTTPS (plugins/app/http-redirect.ts) alike.
+ */
+export function nodeHttpLimits (server: CpxdConfig['server']): ServerOptions {
+  return {
+    maxHeaderSize: server.max_header_size,
+    headersTimeout: server.headers_timeout,
+    // Node checks the two timeouts above only this often (30 s by default), which would let a
+    // slow client hold a socket for half a minute past its deadline.
+    connectionsCheckingInterval: 1000,
+    // Refused by cpxd instead (plugins/app/request-checks.ts, http-redirect.ts), with its answer.
+    requireHostHeader: false
+  }
+}
+
+/** How long a connection may sit idle before it is closed, whatever it is waiting for. */
+export function idleConnectionTimeout (server: CpxdConfig['server']): number {
+  return server.request_timeout * 2
+}
+
 /** How the HTTP server itself behaves: limits and timeouts from `server`, logging, request ids. */
 export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>, tls?: TlsPair): FastifyHttpOptions<Server> {
   const { server } = config
@@ -53,18 +74,10 @@ export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>, tls?:
     requestIdHeader: false,
     trustProxy: trustProxyOption(server.trust_proxy),
     bodyLimit: server.body_limit,
-    http: {
-      maxHeaderSize: server.max_header_size,
-      headersTimeout: server.headers_timeout,
-      // Node checks the two timeouts above only this often (30 s by default), which would let a
-      // slow client hold a socket for half a minute past its deadline.
-      connectionsCheckingInterval: 1000,
-      // Refused by cpxd instead (plugins/app/request-checks.ts), so the answer goes through its hooks.
-      requireHostHeader: false
-    },
+    http: nodeHttpLimits(server),
     requestTimeout: server.request_timeout,
     keepAliveTimeout: server.keep_alive_timeout,
-    connectionTimeout: server.request_timeout * 2,
+    connectionTimeout: idleConnectionTimeout(server),
     // Any parameter the header size allows reaches validation and gets cpxd's 400: the router's
     // own 414 would skip every hook. No route has a regex parameter for this limit to protect.
     routerOptions: { maxParamLength: server.max_header_size },

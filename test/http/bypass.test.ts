@@ -1,7 +1,7 @@
-import { connect } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildListening, KEYS, type TestApp } from '../helpers/build.ts'
-import { rawGet, type RawAnswer } from '../helpers/raw-http.ts'
+import { rawGet, rawRequest, type RawAnswer } from '../helpers/raw-http.ts'
 
 let t: TestApp
 let port: number
@@ -40,6 +40,58 @@ describe('requests that would skip cpxd', () => {
 
   it('HTTP/1.1 without Host gets cpxd\'s 400', async () => {
     expectCpxdAnswer(await get('/cpx', []), 400, 'CPXD_ERR_BAD_REQUEST', 'an HTTP/1.1 request must carry a Host header')
+  })
+
+  it('two Host lines, or a Host that is no host and port, get cpxd\'s 400 (RFC 9112 3.2)', async () => {
+    expectCpxdAnswer(await get('/cpx', ['Host: cpxd.test', 'host: other.test']), 400, 'CPXD_ERR_BAD_REQUEST', 'a request must carry one Host header')
+    expect(t.auditLines().at(-1)).toMatchObject({ status: 400, reason: 'duplicate_host' })
+    for (const host of ['cpxd.test/cpx', 'user@cpxd.test', 'cpxd.test:443:1', 'cpxd test', '[::1', 'cpxd.test:x']) {
+      expectCpxdAnswer(await get('/cpx', [`Host: ${host}`]), 400, 'CPXD_ERR_BAD_REQUEST', 'the Host header is not a host with an optional port')
+      expect(t.auditLines().at(-1)).toMatchObject({ status: 400, reason: 'invalid_host' })
+    }
+  })
+
+  it('takes every form of Host the RFC allows', async () => {
+    for (const host of ['cpxd.test', 'cpxd.test.', 'CPXD.test:8443', '127.0.0.1:8080', '[::1]:8080', '[::1]', 'cpxd_test.example', 'xn--bcher-kva.example', 'a%2Eb']) {
+      expect((await get('/cpx', [`Host: ${host}`])).status, host).toBe(200)
+    }
+    // An empty Host is what a client sends for a target without an authority.
+    expect((await get('/cpx', ['Host:'])).status).toBe(200)
+    expect((await rawRequest(port, 'GET /cpx HTTP/1.0\r\n\r\n')).status).toBe(200)
+  })
+
+  it('CONNECT gets cpxd\'s 405 naming no method, an audit line, and the connection closed', async () => {
+    const answer = await rawRequest(port, 'CONNECT cpxd.test:443 HTTP/1.1\r\nHost: cpxd.test:443\r\n\r\n')
+    expect(answer.status).toBe(405)
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'CPXD_ERR_METHOD_NOT_ALLOWED', message: 'cpxd is not a proxy: CONNECT is not allowed', request_id: answer.headers['x-request-id'] } })
+    expect(answer.headers.allow).toBe('')
+    expect(answer.headers.connection).toBe('close')
+    expect(answer.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'")
+    const line = t.auditLines().find((l) => l.request_id === answer.headers['x-request-id'])
+    expect(line).toMatchObject({ event: 'client_error', status: 405, reason: 'connect_method', detail: 'CONNECT' })
+  })
+
+  it('a CONNECT client that never closes its side is let go after the keep-alive timeout', async () => {
+    const short = await buildListening({ server: { keep_alive_timeout: '1s' } })
+    try {
+      // The server's end of the connection, watched from beside cpxd's own listener.
+      const serverSideClosed = new Promise<void>((resolve) => {
+        short.app.server.once('connect', (_request: unknown, socket: Socket) => { socket.once('close', () => { resolve() }) })
+      })
+      const socket = connect({ port: short.port, host: '127.0.0.1', allowHalfOpen: true })
+      socket.on('error', () => {})
+      let answer = ''
+      socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
+      const ended = new Promise<void>((resolve) => socket.once('end', () => { resolve() }))
+      socket.write('CONNECT cpxd.test:443 HTTP/1.1\r\nHost: cpxd.test:443\r\n\r\n')
+      await ended
+      expect(answer).toMatch(/^HTTP\/1\.1 405 /)
+      // This side never ends, so only the server can let go of the connection.
+      await serverSideClosed
+      socket.destroy()
+    } finally {
+      await short.app.close()
+    }
   })
 
   it('each of them counts against the client\'s rate limit', async () => {

@@ -117,4 +117,29 @@ describe.skipIf(!opensslAvailable)('HTTPS in the process', () => {
       await app.app.close()
     }
   })
+
+  it('holds the plain listener to the server\'s limits, and answers what its parser refuses, and CONNECT, in cpxd\'s shape with an audit line', async () => {
+    const redirectPort = await freePort()
+    const app = await buildListening({ server: { tls: { cert_file: certificate.certFile, key_file: certificate.keyFile }, http_redirect_port: redirectPort, max_header_size: 4096 } })
+    try {
+      // Held to the server's own limits, and HTTP/1.1 without Host is cpxd's to refuse.
+      const noHost = await rawRequest(redirectPort, 'GET /cpx HTTP/1.1\r\nConnection: close\r\n\r\n')
+      expect([noHost.status, JSON.parse(noHost.body).error.message]).toEqual([400, 'the Host header is missing or not a host name'])
+      const twoHosts = await rawGet(redirectPort, '/healthz', ['Host: cpxd.test', 'Host: other.test'])
+      expect([twoHosts.status, twoHosts.headers.location]).toEqual([400, undefined])
+      const oversize = await rawGet(redirectPort, '/cpx', ['Host: cpxd.test', `X-Filler: ${'x'.repeat(5000)}`])
+      expect([oversize.status, JSON.parse(oversize.body).error.code]).toEqual([431, 'CPXD_ERR_HEADERS_TOO_LARGE'])
+      const garbage = await rawRequest(redirectPort, 'NOT HTTP\r\n\r\n')
+      const connect = await rawRequest(redirectPort, 'CONNECT cpxd.test:443 HTTP/1.1\r\nHost: cpxd.test:443\r\n\r\n')
+      expect([garbage.status, JSON.parse(garbage.body).error.code]).toEqual([400, 'CPXD_ERR_BAD_REQUEST'])
+      expect([connect.status, JSON.parse(connect.body).error.code, connect.headers.allow]).toEqual([405, 'CPXD_ERR_METHOD_NOT_ALLOWED', ''])
+      for (const answer of [garbage, connect]) {
+        expect(answer.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'")
+        expect(answer.headers['strict-transport-security']).toBeUndefined()
+        expect(app.auditLines().find((l) => l.request_id === answer.headers['x-request-id'])).toMatchObject({ event: 'client_error', status: answer.status })
+      }
+    } finally {
+      await app.app.close()
+    }
+  })
 })

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CpxdConfig } from '../../config/schema.ts'
 import { clip, pathOf } from '../../audit/access-event.ts'
 import { badRequest, errorBody } from '../../errors.ts'
+import { clientErrorHandler, refuseConnect, trackAnswer } from '../../http/client-error.ts'
+import { hostHeaderProblem } from '../../http/host-header.ts'
+import { idleConnectionTimeout, nodeHttpLimits } from '../../http/server-options.ts'
 
 export interface HttpRedirectOptions {
   readonly server: CpxdConfig['server']
@@ -17,14 +21,21 @@ const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{
  * With HTTPS in the process, `server.http_redirect_port` opens a plain listener that only sends
  * clients to the same path and query over HTTPS (308, so the method stays) and answers
  * `/healthz`. Each answer is audited like any other (`http_redirect`), carries the security
- * headers (no HSTS: it is not HTTPS) and never a body from elsewhere.
+ * headers (no HSTS: it is not HTTPS) and never a body from elsewhere. The listener keeps the API's
+ * limits and timeouts, and what its parser refuses, or a CONNECT, is answered as on the API's.
  */
 export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
   let listener: Server | null = null
   const port = opts.server.http_redirect_port
   if (port === undefined || opts.server.tls === undefined) return
   app.addHook('onListen', async function openRedirectListener () {
-    const server = createServer((request, response) => { answer(app, opts.server, request, response) })
+    const server = createServer({ ...nodeHttpLimits(opts.server), requestTimeout: opts.server.request_timeout, keepAliveTimeout: opts.server.keep_alive_timeout }, (request, response) => {
+      trackAnswer(request.socket, response)
+      answer(app, opts.server, request, response)
+    })
+    server.setTimeout(idleConnectionTimeout(opts.server))
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => { clientErrorHandler.call(app, err, socket) })
+    server.on('connect', (_request: IncomingMessage, socket: Socket) => { refuseConnect(app, socket) })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, opts.server.host, () => { resolve() })
@@ -40,8 +51,9 @@ export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
 function answer (app: FastifyInstance, server: CpxdConfig['server'], request: IncomingMessage, response: ServerResponse): void {
   const requestId = randomUUID()
   const url = request.url ?? '/'
-  const target = redirectTarget(app, server, request.headers.host, url)
-  const status = pathOf(url) === '/healthz' ? 200 : target === undefined ? 400 : 308
+  const refused = hostRefused(request)
+  const target = refused ? undefined : redirectTarget(app, server, request.headers.host, url)
+  const status = refused ? 400 : pathOf(url) === '/healthz' ? 200 : target === undefined ? 400 : 308
   app.auditLog.logger.info({
     event: 'http_redirect',
     request_id: requestId,
@@ -60,6 +72,13 @@ function answer (app: FastifyInstance, server: CpxdConfig['server'], request: In
     : { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }
   // Like every answer, this one leaves only after its audit line is written.
   void app.auditLog.written().catch(() => {}).then(() => { response.writeHead(status, headers).end(body) })
+}
+
+/** RFC 9112 3.2: no Host in HTTP/1.1, two Host lines, or one that is no host and port. */
+function hostRefused (request: IncomingMessage): boolean {
+  const host = request.headers.host
+  if (host === undefined) return request.httpVersionMajor === 1 && request.httpVersionMinor >= 1
+  return hostHeaderProblem(host, request.rawHeaders) !== undefined
 }
 
 /** `https://` + the public URL's authority, else the Host header's host with the HTTPS port. */

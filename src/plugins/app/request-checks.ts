@@ -1,23 +1,39 @@
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import { badRequest, expectationFailed } from '../../errors.ts'
+import { refuseConnect } from '../../http/client-error.ts'
+import { hostHeaderProblem } from '../../http/host-header.ts'
 
 /**
  * What Node would otherwise refuse on its own, with a bare answer that skips every cpxd hook: an
  * `Expect` it cannot meet (417) and HTTP/1.1 without `Host` (400). Node is told to let both
  * through (`requireHostHeader: false`, a `checkExpectation` listener), and they are refused here,
  * before the body is read but after the rate limit, so they count against the client's bucket,
- * carry the security headers and get their audit line.
+ * carry the security headers and get their audit line. So are the Host headers Node lets through
+ * that RFC 9112 (3.2) says to refuse: two of them, or one that is no host and port.
+ *
+ * A CONNECT request leaves Node's HTTP handling altogether (the `connect` event), and without a
+ * listener Node would drop its connection without a word or an audit line; it gets cpxd's 405.
  */
 export default fp(async function requestChecks (app) {
   app.server.on('checkExpectation', function passExpectationOn (request, response) {
     app.server.emit('request', request, response)
   })
+  app.server.on('connect', function answerConnect (_request: IncomingMessage, socket: Socket) {
+    refuseConnect(app, socket)
+  })
   app.addHook('preParsing', function refuseUnservable (request, _reply, payload, done) {
     const expect = request.headers.expect
     if (expect !== undefined && expect.toLowerCase() !== '100-continue') return done(expectationFailed())
-    const { httpVersionMajor, httpVersionMinor } = request.raw
-    if (request.headers.host === undefined && httpVersionMajor === 1 && httpVersionMinor >= 1) {
-      return done(badRequest('an HTTP/1.1 request must carry a Host header', 'missing_host'))
+    const { httpVersionMajor, httpVersionMinor, rawHeaders } = request.raw
+    const host = request.headers.host
+    if (host === undefined) {
+      if (httpVersionMajor === 1 && httpVersionMinor >= 1) return done(badRequest('an HTTP/1.1 request must carry a Host header', 'missing_host'))
+    } else {
+      const problem = hostHeaderProblem(host, rawHeaders)
+      if (problem === 'duplicate') return done(badRequest('a request must carry one Host header', 'duplicate_host'))
+      if (problem === 'invalid') return done(badRequest('the Host header is not a host with an optional port', 'invalid_host'))
     }
     done(null, payload)
   })
