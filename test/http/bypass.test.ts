@@ -94,6 +94,27 @@ describe('requests that would skip cpxd', () => {
     }
   })
 
+  it('a client that never closes its side after a parser refusal is let go after the idle timeout', async () => {
+    const short = await buildListening({ server: { request_timeout: '1s', headers_timeout: '1s' } })
+    try {
+      const serverSideClosed = new Promise<void>((resolve) => {
+        short.app.server.once('connection', (socket: Socket) => { socket.once('close', () => { resolve() }) })
+      })
+      const socket = connect({ port: short.port, host: '127.0.0.1', allowHalfOpen: true })
+      socket.on('error', () => {})
+      let answer = ''
+      socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
+      const ended = new Promise<void>((resolve) => socket.once('end', () => { resolve() }))
+      socket.write('NOT HTTP\r\n\r\n')
+      await ended
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+      await serverSideClosed
+      socket.destroy()
+    } finally {
+      await short.app.close()
+    }
+  })
+
   it('each of them counts against the client\'s rate limit', async () => {
     const limited = await buildListening({ rate_limit: { max: 2, window: '1m' } })
     try {
