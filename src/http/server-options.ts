@@ -56,6 +56,15 @@ export function nodeHttpLimits (server: CpxdConfig['server']): ServerOptions {
   }
 }
 
+/**
+ * Node hands JavaScript only the first 2,000 header lines of a request and drops the rest without
+ * a word, so a second Host or credential could hide behind 2,000 others. Every line is kept: their
+ * bytes are already bounded by `server.max_header_size`.
+ */
+export function keepEveryHeaderLine (server: { maxHeadersCount: number | null }): void {
+  server.maxHeadersCount = 0
+}
+
 /** How long a connection may sit idle before it is closed, whatever it is waiting for. */
 export function idleConnectionTimeout (server: CpxdConfig['server']): number {
   return server.request_timeout * 2

@@ -51,6 +51,20 @@ describe('requests that would skip cpxd', () => {
     }
   })
 
+  it('a second Host or API key cannot hide past the 2,000 header lines Node keeps by default', async () => {
+    const roomy = await buildListening({ server: { max_header_size: 64 * 1024 } })
+    try {
+      const filler = Array.from({ length: 2100 }, () => 'a:')
+      const answer = await rawGet(roomy.port, '/cpx', ['Host: cpxd.test', ...filler, 'Host: other.test'])
+      expect([answer.status, JSON.parse(answer.body).error.message]).toEqual([400, 'a request must carry one Host header'])
+      const credentials = await rawGet(roomy.port, '/cpx/acme', ['Host: cpxd.test', `X-API-Key: ${KEYS.acmeCustomer}`, ...filler, `X-API-Key: ${KEYS.acmeCustomer}`])
+      expect(credentials.status).toBe(401)
+      expect(roomy.auditLines().at(-1)).toMatchObject({ status: 401, reason: 'duplicate_credentials' })
+    } finally {
+      await roomy.app.close()
+    }
+  })
+
   it('takes every form of Host the RFC allows', async () => {
     for (const host of ['cpxd.test', 'cpxd.test.', 'CPXD.test:8443', '127.0.0.1:8080', '[::1]:8080', '[::1]', 'cpxd_test.example', 'xn--bcher-kva.example', 'a%2Eb']) {
       expect((await get('/cpx', [`Host: ${host}`])).status, host).toBe(200)

@@ -8,7 +8,7 @@ import { clip, pathOf } from '../../audit/access-event.ts'
 import { badRequest, errorBody } from '../../errors.ts'
 import { clientErrorHandler, refuseConnect, trackAnswer } from '../../http/client-error.ts'
 import { hostHeaderProblem } from '../../http/host-header.ts'
-import { idleConnectionTimeout, nodeHttpLimits } from '../../http/server-options.ts'
+import { idleConnectionTimeout, keepEveryHeaderLine, nodeHttpLimits } from '../../http/server-options.ts'
 
 export interface HttpRedirectOptions {
   readonly server: CpxdConfig['server']
@@ -34,6 +34,7 @@ export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
       answer(app, opts.server, request, response)
     })
     server.setTimeout(idleConnectionTimeout(opts.server))
+    keepEveryHeaderLine(server)
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => { clientErrorHandler.call(app, err, socket) })
     server.on('connect', (_request: IncomingMessage, socket: Socket) => { refuseConnect(app, socket) })
     await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import { badRequest, expectationFailed } from '../../errors.ts'
 import { refuseConnect } from '../../http/client-error.ts'
 import { hostHeaderProblem } from '../../http/host-header.ts'
+import { keepEveryHeaderLine } from '../../http/server-options.ts'
 
 /**
  * What Node would otherwise refuse on its own, with a bare answer that skips every cpxd hook: an
@@ -17,6 +18,7 @@ import { hostHeaderProblem } from '../../http/host-header.ts'
  * listener Node would drop its connection without a word or an audit line; it gets cpxd's 405.
  */
 export default fp(async function requestChecks (app) {
+  keepEveryHeaderLine(app.server)
   app.server.on('checkExpectation', function passExpectationOn (request, response) {
     app.server.emit('request', request, response)
   })
