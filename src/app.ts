@@ -21,6 +21,7 @@ import metrics from './plugins/app/metrics.ts'
 import pipelinedAnswers from './plugins/app/pipelined-answers.ts'
 import posture from './plugins/app/posture.ts'
 import requestChecks from './plugins/app/request-checks.ts'
+import connectionLimit from './plugins/app/connection-limit.ts'
 import requestId from './plugins/app/request-id.ts'
 import signing from './plugins/app/signing.ts'
 import tenantAuthorization from './plugins/app/tenant-authorization.ts'
@@ -68,6 +69,7 @@ export async function buildApp (config: CpxdConfig, deps: AppDependencies): Prom
   app.setErrorHandler(errorHandler)
 
   await app.register(configReload, { config, configFile: deps.configFile, env: deps.env ?? {} })
+  await app.register(connectionLimit, { maxConnections: config.server.max_connections })
   await app.register(requestId)
   await app.register(cpxVersion)
   await app.register(tlsReload)

@@ -15,6 +15,7 @@ const RESTART_ONLY: ReadonlyArray<readonly string[]> = [
   ['server', 'request_timeout'],
   ['server', 'headers_timeout'],
   ['server', 'keep_alive_timeout'],
+  ['server', 'max_connections'],
   ['server', 'handler_timeout'],
   ['server', 'http_redirect_port'],
   ['server', 'shutdown_timeout'],

@@ -49,6 +49,8 @@ const server = z.strictObject({
   request_timeout: duration(1000, 120_000).default(10_000),
   headers_timeout: duration(1000, 120_000).default(5000),
   keep_alive_timeout: duration(1000, 120_000).default(5000),
+  /** Connections open at once, per listener; more are closed as they arrive. */
+  max_connections: z.number().int().min(1).max(1_000_000).default(10_000),
   handler_timeout: duration(1000, 120_000).default(10_000),
   /** The address clients reach cpxd at, for the links it hands out (default http://host:port). */
   public_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://trust.example.com' }).optional(),

@@ -7,6 +7,7 @@ import type { CpxdConfig } from '../../config/schema.ts'
 import { clip, pathOf } from '../../audit/access-event.ts'
 import { badRequest, errorBody } from '../../errors.ts'
 import { clientErrorHandler, refuseConnect, trackAnswer } from '../../http/client-error.ts'
+import { limitConnections } from '../../http/connection-limit.ts'
 import { hostHeaderProblem } from '../../http/host-header.ts'
 import { idleConnectionTimeout, keepEveryHeaderLine, nodeHttpLimits } from '../../http/server-options.ts'
 
@@ -35,6 +36,7 @@ export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
     })
     server.setTimeout(idleConnectionTimeout(opts.server))
     keepEveryHeaderLine(server)
+    limitConnections(server, opts.server.max_connections, app.log)
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => { clientErrorHandler.call(app, err, socket) })
     server.on('connect', (_request: IncomingMessage, socket: Socket) => { refuseConnect(app, socket) })
     await new Promise<void>((resolve, reject) => {
