@@ -24,9 +24,19 @@ function errorFor (code: string | undefined): CpxdError {
  */
 export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) return
+  // A TLS handshake that failed or ran out of time (Node's HTTPS server passes those on here):
+  // there is no HTTP on the connection to answer, and an answer would wait for the handshake.
+  if (isTlsError(err.code)) {
+    socket.destroy()
+    return
+  }
   // Answers to requests pipelined before the bad one go out first: the client gets every answer
   // the audit log records, in order, and only then this one.
   afterPendingAnswers(socket, () => { answerClientError(this, err, socket) })
+}
+
+function isTlsError (code: string | undefined): boolean {
+  return code !== undefined && (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))
 }
 
 function answerClientError (app: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {

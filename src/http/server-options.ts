@@ -74,7 +74,10 @@ export function idleConnectionTimeout (server: CpxdConfig['server']): number {
 export function serverOptions (config: Pick<CpxdConfig, 'server' | 'log'>, tls?: TlsPair): FastifyHttpOptions<Server> {
   const { server } = config
   return {
-    ...(tls === undefined ? {} : { https: tlsOptions(tls) }),
+    // Fastify hands an HTTPS server only these options, never `http` below, so they carry Node's
+    // limits too. Node gives a TLS handshake two minutes by default; a client gets as long for its
+    // handshake as for its headers, so connections that never finish one cannot hold every slot.
+    ...(tls === undefined ? {} : { https: { ...nodeHttpLimits(server), ...tlsOptions(tls), handshakeTimeout: server.headers_timeout } }),
     logger: { level: config.log.level, stream: (config.log.pretty ?? process.stderr.isTTY) ? prettyStream() : process.stderr },
     // The audit log records every access; the application log keeps to lifecycle and faults.
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,4 +1,5 @@
 import { request } from 'node:https'
+import { connect as netConnect } from 'node:net'
 import { connect, type SecureVersion } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, buildListening, KEYS, type TestApp } from '../helpers/build.ts'
@@ -30,6 +31,17 @@ function handshake (version: SecureVersion): Promise<string> {
   })
 }
 
+/** Sends `text` over a TLS connection and reads until the server closes it. */
+function rawTls (port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, ca: certificate.cert, servername: 'localhost' }, () => { socket.write(text) })
+    let answer = ''
+    socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
+    socket.once('close', () => { resolve(answer) })
+    socket.once('error', reject)
+  })
+}
+
 function httpsGet (path: string, headers: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, unknown>, body: string }> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port: t.port, path, headers, ca: certificate.cert, servername: 'localhost' }, (res) => {
@@ -47,6 +59,39 @@ describe.skipIf(!opensslAvailable)('HTTPS in the process', () => {
     expect(matrix['TLSv1.3']).toBe('TLSv1.3 http/1.1')
     expect(matrix.TLSv1).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')
     expect(matrix['TLSv1.1']).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')
+  })
+
+  it('holds HTTPS to the server\'s own limits: Host, header size and header time are cpxd\'s', async () => {
+    const strict = await buildListening({ server: { tls: { cert_file: certificate.certFile, key_file: certificate.keyFile }, max_header_size: 4096, headers_timeout: '1s', request_timeout: '1s' } })
+    try {
+      const noHost = await rawTls(strict.port, 'GET /cpx HTTP/1.1\r\nConnection: close\r\n\r\n')
+      expect(noHost).toMatch(/^HTTP\/1\.1 400 /)
+      expect(noHost).toContain('"message":"an HTTP/1.1 request must carry a Host header"')
+      const oversize = await rawTls(strict.port, `GET /cpx HTTP/1.1\r\nHost: cpxd.test\r\nX-Filler: ${'x'.repeat(5000)}\r\nConnection: close\r\n\r\n`)
+      expect(oversize).toMatch(/^HTTP\/1\.1 431 /)
+      // Headers that never end: answered 408 at headers_timeout, not at Node's own minute.
+      const slow = await rawTls(strict.port, 'GET /cpx HTTP/1.1\r\nHost: cpxd.test\r\n')
+      expect(slow).toMatch(/^HTTP\/1\.1 408 /)
+      expect(strict.auditLines().filter((l) => l.status === 431 || l.status === 408).map((l) => l.event)).toEqual(['client_error', 'client_error'])
+    } finally {
+      await strict.app.close()
+    }
+  })
+
+  it('closes a connection whose TLS handshake does not arrive within headers_timeout', async () => {
+    const slow = await buildListening({ server: { tls: { cert_file: certificate.certFile, key_file: certificate.keyFile }, headers_timeout: '1s' } })
+    try {
+      // A plain TCP connection that never sends its ClientHello: without a handshake deadline,
+      // Node's own is two minutes, so a few thousand of them would hold every connection slot.
+      const socket = netConnect(slow.port, '127.0.0.1')
+      socket.on('error', () => {})
+      await new Promise<void>((resolve) => socket.once('close', () => { resolve() }))
+      expect(socket.bytesRead).toBe(0)
+      // Not a request: nothing to audit.
+      expect(slow.auditLines().filter((l) => l.event === 'client_error')).toEqual([])
+    } finally {
+      await slow.app.close()
+    }
   })
 
   it('sends HSTS over HTTPS, and evidence links on https', async () => {
