@@ -54,7 +54,7 @@ export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
 function answer (app: FastifyInstance, server: CpxdConfig['server'], request: IncomingMessage, response: ServerResponse): void {
   const requestId = randomUUID()
   const url = request.url ?? '/'
-  const refused = hostRefused(request)
+  const refused = hostHeaderProblem(request) !== undefined
   const target = refused ? undefined : redirectTarget(app, server, request.headers.host, url)
   const status = refused ? 400 : pathOf(url) === '/healthz' ? 200 : target === undefined ? 400 : 308
   app.auditLog.logger.info({
@@ -75,13 +75,6 @@ function answer (app: FastifyInstance, server: CpxdConfig['server'], request: In
     : { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }
   // Like every answer, this one leaves only after its audit line is written.
   void app.auditLog.written().catch(() => {}).then(() => { response.writeHead(status, headers).end(body) })
-}
-
-/** RFC 9112 3.2: no Host in HTTP/1.1, two Host lines, or one that is no host and port. */
-function hostRefused (request: IncomingMessage): boolean {
-  const host = request.headers.host
-  if (host === undefined) return request.httpVersionMajor === 1 && request.httpVersionMinor >= 1
-  return hostHeaderProblem(host, request.rawHeaders) !== undefined
 }
 
 /** `https://` + the public URL's authority, else the Host header's host with the HTTPS port. */

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
-import { badRequest, expectationFailed } from '../../errors.ts'
+import { badRequest, expectationFailed, type CpxdError } from '../../errors.ts'
 import { refuseConnect } from '../../http/client-error.ts'
-import { hostHeaderProblem } from '../../http/host-header.ts'
+import { hostHeaderProblem, type HostProblem } from '../../http/host-header.ts'
 import { keepEveryHeaderLine } from '../../http/server-options.ts'
 
 /**
@@ -28,15 +28,16 @@ export default fp(async function requestChecks (app) {
   app.addHook('preParsing', function refuseUnservable (request, _reply, payload, done) {
     const expect = request.headers.expect
     if (expect !== undefined && expect.toLowerCase() !== '100-continue') return done(expectationFailed())
-    const { httpVersionMajor, httpVersionMinor, rawHeaders } = request.raw
-    const host = request.headers.host
-    if (host === undefined) {
-      if (httpVersionMajor === 1 && httpVersionMinor >= 1) return done(badRequest('an HTTP/1.1 request must carry a Host header', 'missing_host'))
-    } else {
-      const problem = hostHeaderProblem(host, rawHeaders)
-      if (problem === 'duplicate') return done(badRequest('a request must carry one Host header', 'duplicate_host'))
-      if (problem === 'invalid') return done(badRequest('the Host header is not a host with an optional port', 'invalid_host'))
-    }
+    const problem = hostHeaderProblem(request.raw)
+    if (problem !== undefined) return done(hostRefusal(problem))
     done(null, payload)
   })
 }, { name: 'request-checks' })
+
+function hostRefusal (problem: HostProblem): CpxdError {
+  switch (problem) {
+    case 'missing': return badRequest('an HTTP/1.1 request must carry a Host header', 'missing_host')
+    case 'duplicate': return badRequest('a request must carry one Host header', 'duplicate_host')
+    case 'invalid': return badRequest('the Host header is not a host with an optional port', 'invalid_host')
+  }
+}
