@@ -73,6 +73,7 @@ export const AUDIT_REASONS = {
   malformed_url: 'a URL whose percent-encoding does not decode',
   missing_host: 'an HTTP/1.1 request without a Host header',
   duplicate_host: 'a request with more than one Host header line',
+  unsupported_http_version: 'a request line of another HTTP version than 1.0 or 1.1 (an HTTP/0.9 line, HTTP/2.0 as text)',
   invalid_host: 'a Host header that is not a host with an optional port',
   unsupported_expectation: 'an Expect header other than 100-continue',
   // client_error: what Node's HTTP parser refused before routing.

@@ -38,6 +38,14 @@ describe('requests that would skip cpxd', () => {
     expectCpxdAnswer(await get('/cpx', ['Host: cpxd.test', 'Expect: 999-x']), 417, 'CPXD_ERR_EXPECTATION_FAILED', 'cpxd meets no expectation but 100-continue')
   })
 
+  it('a request line of another HTTP version than 1.0 or 1.1 gets cpxd\'s 400', async () => {
+    for (const line of ['GET /cpx HTTP/2.0', 'GET /cpx HTTP/0.9', 'GET /cpx']) {
+      const answer = await rawRequest(port, `${line}\r\nHost: cpxd.test\r\nConnection: close\r\n\r\n`)
+      expectCpxdAnswer(answer, 400, 'CPXD_ERR_BAD_REQUEST', 'cpxd speaks HTTP/1.1 and HTTP/1.0')
+      expect(t.auditLines().at(-1), line).toMatchObject({ reason: 'unsupported_http_version' })
+    }
+  })
+
   it('HTTP/1.1 without Host gets cpxd\'s 400', async () => {
     expectCpxdAnswer(await get('/cpx', []), 400, 'CPXD_ERR_BAD_REQUEST', 'an HTTP/1.1 request must carry a Host header')
   })

@@ -172,6 +172,8 @@ describe.skipIf(!opensslAvailable)('HTTPS in the process', () => {
       expect([noHost.status, JSON.parse(noHost.body).error.message]).toEqual([400, 'the Host header is missing or not a host name'])
       const twoHosts = await rawGet(redirectPort, '/healthz', ['Host: cpxd.test', 'Host: other.test'])
       expect([twoHosts.status, twoHosts.headers.location]).toEqual([400, undefined])
+      const http2 = await rawRequest(redirectPort, 'GET /cpx HTTP/2.0\r\nHost: cpxd.test\r\nConnection: close\r\n\r\n')
+      expect([http2.status, http2.headers.location]).toEqual([400, undefined])
       const oversize = await rawGet(redirectPort, '/cpx', ['Host: cpxd.test', `X-Filler: ${'x'.repeat(5000)}`])
       expect([oversize.status, JSON.parse(oversize.body).error.code]).toEqual([431, 'CPXD_ERR_HEADERS_TOO_LARGE'])
       const garbage = await rawRequest(redirectPort, 'NOT HTTP\r\n\r\n')

@@ -54,7 +54,7 @@ export default fp<HttpRedirectOptions>(async function httpRedirect (app, opts) {
 function answer (app: FastifyInstance, server: CpxdConfig['server'], request: IncomingMessage, response: ServerResponse): void {
   const requestId = randomUUID()
   const url = request.url ?? '/'
-  const refused = hostHeaderProblem(request) !== undefined
+  const refused = request.httpVersionMajor !== 1 || hostHeaderProblem(request) !== undefined
   const target = refused ? undefined : redirectTarget(app, server, request.headers.host, url)
   const status = refused ? 400 : pathOf(url) === '/healthz' ? 200 : target === undefined ? 400 : 308
   app.auditLog.logger.info({

@@ -12,7 +12,8 @@ import { keepEveryHeaderLine } from '../../http/server-options.ts'
  * through (`requireHostHeader: false`, a `checkExpectation` listener), and they are refused here,
  * before the body is read but after the rate limit, so they count against the client's bucket,
  * carry the security headers and get their audit line. So are the Host headers Node lets through
- * that RFC 9112 (3.2) says to refuse: two of them, or one that is no host and port.
+ * that RFC 9112 (3.2) says to refuse (two of them, or one that is no host and port), and request
+ * lines of an HTTP version other than 1.x.
  *
  * A CONNECT request leaves Node's HTTP handling altogether (the `connect` event), and without a
  * listener Node would drop its connection without a word or an audit line; it gets cpxd's 405.
@@ -26,6 +27,9 @@ export default fp(async function requestChecks (app) {
     refuseConnect(app, socket)
   })
   app.addHook('preParsing', function refuseUnservable (request, _reply, payload, done) {
+    // Node's parser also takes HTTP/0.9 lines (no version) and `HTTP/2.0` as text, and would
+    // answer them as HTTP/1.1; neither is a request cpxd should read as one.
+    if (request.raw.httpVersionMajor !== 1) return done(badRequest('cpxd speaks HTTP/1.1 and HTTP/1.0', 'unsupported_http_version'))
     const expect = request.headers.expect
     if (expect !== undefined && expect.toLowerCase() !== '100-continue') return done(expectationFailed())
     const problem = hostHeaderProblem(request.raw)
