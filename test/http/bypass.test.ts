@@ -12,6 +12,27 @@ afterAll(async () => { await t.app.close() })
 
 const get = (path: string, headers?: readonly string[]) => rawGet(port, path, headers)
 
+/**
+ * Sends `text` on a connection whose client side never ends, and resolves with what came back
+ * once the server has let go of its own end: only the server can close such a connection.
+ */
+async function answeredWhileHeldOpen (server: TestApp & { port: number }, text: string): Promise<string> {
+  // The server's end of the connection, watched from beside cpxd's own listeners.
+  const serverSideClosed = new Promise<void>((resolve) => {
+    server.app.server.once('connection', (socket: Socket) => { socket.once('close', () => { resolve() }) })
+  })
+  const socket = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true })
+  socket.on('error', () => {})
+  let answer = ''
+  socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
+  const ended = new Promise<void>((resolve) => socket.once('end', () => { resolve() }))
+  socket.write(text)
+  await ended
+  await serverSideClosed
+  socket.destroy()
+  return answer
+}
+
 /** Went through cpxd: its error shape, a request id, the security headers, and an audit line. */
 function expectCpxdAnswer (answer: RawAnswer, status: number, code: string, message: string): void {
   expect(answer.status).toBe(status)
@@ -96,21 +117,7 @@ describe('requests that would skip cpxd', () => {
   it('a CONNECT client that never closes its side is let go after the keep-alive timeout', async () => {
     const short = await buildListening({ server: { keep_alive_timeout: '1s' } })
     try {
-      // The server's end of the connection, watched from beside cpxd's own listener.
-      const serverSideClosed = new Promise<void>((resolve) => {
-        short.app.server.once('connect', (_request: unknown, socket: Socket) => { socket.once('close', () => { resolve() }) })
-      })
-      const socket = connect({ port: short.port, host: '127.0.0.1', allowHalfOpen: true })
-      socket.on('error', () => {})
-      let answer = ''
-      socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
-      const ended = new Promise<void>((resolve) => socket.once('end', () => { resolve() }))
-      socket.write('CONNECT cpxd.test:443 HTTP/1.1\r\nHost: cpxd.test:443\r\n\r\n')
-      await ended
-      expect(answer).toMatch(/^HTTP\/1\.1 405 /)
-      // This side never ends, so only the server can let go of the connection.
-      await serverSideClosed
-      socket.destroy()
+      expect(await answeredWhileHeldOpen(short, 'CONNECT cpxd.test:443 HTTP/1.1\r\nHost: cpxd.test:443\r\n\r\n')).toMatch(/^HTTP\/1\.1 405 /)
     } finally {
       await short.app.close()
     }
@@ -119,19 +126,7 @@ describe('requests that would skip cpxd', () => {
   it('a client that never closes its side after a parser refusal is let go after the idle timeout', async () => {
     const short = await buildListening({ server: { request_timeout: '1s', headers_timeout: '1s' } })
     try {
-      const serverSideClosed = new Promise<void>((resolve) => {
-        short.app.server.once('connection', (socket: Socket) => { socket.once('close', () => { resolve() }) })
-      })
-      const socket = connect({ port: short.port, host: '127.0.0.1', allowHalfOpen: true })
-      socket.on('error', () => {})
-      let answer = ''
-      socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
-      const ended = new Promise<void>((resolve) => socket.once('end', () => { resolve() }))
-      socket.write('NOT HTTP\r\n\r\n')
-      await ended
-      expect(answer).toMatch(/^HTTP\/1\.1 400 /)
-      await serverSideClosed
-      socket.destroy()
+      expect(await answeredWhileHeldOpen(short, 'NOT HTTP\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /)
     } finally {
       await short.app.close()
     }
